@@ -1,0 +1,404 @@
+//! The filing model, in the WCO Data Model's vocabulary.
+//!
+//! A [`Filing`] is one version of an advance cargo report, a house or master bill, a conveyance report
+//! or an export declaration. Amendments and cancellations are new versions of the same `id`.
+//! Every optional element may be absent: completeness is judged by the data-quality layer, not here.
+
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+fn one() -> u32 {
+    1
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// One version of a filing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Filing {
+    /// Filing identifier (transport document or declaration number), stable across versions.
+    pub id: String,
+    /// Version number, 1 for the original; amendments and cancellations carry higher numbers.
+    #[serde(default = "one")]
+    pub version: u32,
+    /// What kind of document this is.
+    #[serde(default)]
+    pub kind: FilingKind,
+    /// Original, amendment or cancellation.
+    #[serde(default)]
+    pub status: FilingStatus,
+    /// For a cancel-and-resubmit: the id of the cancelled filing this one replaces (its clock restarts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resubmits: Option<String>,
+    pub mode: Mode,
+    pub direction: Direction,
+    /// The agency the filing is made to: CA, US or MX.
+    pub country: AgencyCountry,
+    pub stage: Stage,
+    /// Cargo type; decides the marine deadline (containerised vs bulk / break-bulk).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cargo: Option<CargoType>,
+    /// The filer asks for the FAST lane (highway).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub fast: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parties: Vec<Party>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub goods: Vec<GoodsItem>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub equipment: Vec<Equipment>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conveyance: Option<Conveyance>,
+    #[serde(default)]
+    pub itinerary: Itinerary,
+    #[serde(default)]
+    pub times: Times,
+}
+
+impl Filing {
+    /// Parties with the given role, in filing order.
+    pub fn parties_with(&self, role: Role) -> impl Iterator<Item = &Party> {
+        self.parties.iter().filter(move |p| p.role == role)
+    }
+
+    /// The first party with the given role.
+    pub fn party(&self, role: Role) -> Option<&Party> {
+        self.parties.iter().find(|p| p.role == role)
+    }
+
+    /// Whether the cargo travels in containers (explicit cargo type, else inferred from equipment).
+    pub fn is_containerised(&self) -> bool {
+        match self.cargo {
+            Some(c) => c == CargoType::Containerised,
+            None => !self.equipment.is_empty(),
+        }
+    }
+
+    /// Total declared value over goods items, when every item has one.
+    pub fn total_value(&self) -> Option<f64> {
+        self.goods.iter().map(|g| g.value).sum()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum FilingKind {
+    #[default]
+    AdvanceCargo,
+    HouseBill,
+    MasterBill,
+    ConveyanceReport,
+    ExportDeclaration,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum FilingStatus {
+    #[default]
+    Original,
+    Amendment,
+    Cancellation,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    Marine,
+    Air,
+    Rail,
+    Highway,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Direction {
+    Import,
+    Export,
+    InTransit,
+}
+
+/// The agency a filing is made to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+pub enum AgencyCountry {
+    CA,
+    US,
+    MX,
+}
+
+impl AgencyCountry {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AgencyCountry::CA => "CA",
+            AgencyCountry::US => "US",
+            AgencyCountry::MX => "MX",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Stage {
+    /// At the foreign port, before loading.
+    PreLoad,
+    PreArrival,
+    /// At the first port of entry.
+    Arrival,
+    /// Outbound.
+    Export,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum CargoType {
+    Containerised,
+    Bulk,
+    BreakBulk,
+}
+
+/// Party roles, after the WCO Data Model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    /// Consignor or shipper.
+    Consignor,
+    Consignee,
+    NotifyParty,
+    Carrier,
+    Seller,
+    Buyer,
+    /// Manufacturer or supplier.
+    Manufacturer,
+    ImporterOfRecord,
+    ShipTo,
+    Consolidator,
+    ContainerStuffingLocation,
+    Driver,
+    Crew,
+    Exporter,
+    Declarant,
+    EndUser,
+    UltimateConsignee,
+    FreightForwarder,
+}
+
+impl Role {
+    pub const ALL: [Role; 18] = [
+        Role::Consignor,
+        Role::Consignee,
+        Role::NotifyParty,
+        Role::Carrier,
+        Role::Seller,
+        Role::Buyer,
+        Role::Manufacturer,
+        Role::ImporterOfRecord,
+        Role::ShipTo,
+        Role::Consolidator,
+        Role::ContainerStuffingLocation,
+        Role::Driver,
+        Role::Crew,
+        Role::Exporter,
+        Role::Declarant,
+        Role::EndUser,
+        Role::UltimateConsignee,
+        Role::FreightForwarder,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Consignor => "consignor",
+            Role::Consignee => "consignee",
+            Role::NotifyParty => "notify-party",
+            Role::Carrier => "carrier",
+            Role::Seller => "seller",
+            Role::Buyer => "buyer",
+            Role::Manufacturer => "manufacturer",
+            Role::ImporterOfRecord => "importer-of-record",
+            Role::ShipTo => "ship-to",
+            Role::Consolidator => "consolidator",
+            Role::ContainerStuffingLocation => "container-stuffing-location",
+            Role::Driver => "driver",
+            Role::Crew => "crew",
+            Role::Exporter => "exporter",
+            Role::Declarant => "declarant",
+            Role::EndUser => "end-user",
+            Role::UltimateConsignee => "ultimate-consignee",
+            Role::FreightForwarder => "freight-forwarder",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// A party to the shipment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Party {
+    pub role: Role,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<Address>,
+    /// ISO 3166-1 alpha-2 country of the party.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// Identifiers: trusted-trader ids (FAST, CTPAT, PIP, CSA, OEA, AEO), importer-of-record number (IOR),
+    /// carrier codes (SCAC, IATA, CBSA carrier code), tax ids, travel documents (PASSPORT).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ids: Vec<Identifier>,
+}
+
+impl Party {
+    /// The value of the first identifier with this scheme.
+    pub fn id(&self, scheme: &str) -> Option<&str> {
+        self.ids.iter().find(|i| i.scheme.eq_ignore_ascii_case(scheme)).map(|i| i.value.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Address {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub street: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subdivision: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postcode: Option<String>,
+    /// ISO 3166-1 alpha-2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+}
+
+/// An identifier in a named scheme.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Identifier {
+    /// FAST, CTPAT, PIP, CSA, OEA, AEO, IOR, SCAC, IATA, CARRIER, PASSPORT, TAX, DUNS, ...
+    pub scheme: String,
+    pub value: String,
+    /// Issuing country, where it matters (travel documents).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+}
+
+/// One goods item (a line of the bill or declaration).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GoodsItem {
+    #[serde(default)]
+    pub description: String,
+    /// HS code, 6 to 10 digits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hs_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity_unit: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub packages: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub package_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gross_kg: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net_kg: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+    /// ISO 4217.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    /// ISO 3166-1 alpha-2 country of origin.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
+    /// UN dangerous-goods number, four digits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub un_number: Option<String>,
+    /// Container numbers this item is stuffed in.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub containers: Vec<String>,
+    /// Declared radioactive content.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub radioactive: Vec<RadioactiveContent>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RadioactiveContent {
+    /// Nuclide, as `Cs-137`.
+    pub nuclide: String,
+    /// Activity in becquerel.
+    pub activity_bq: f64,
+}
+
+/// A piece of transport equipment (container, trailer, ULD).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Equipment {
+    /// ISO 6346 container number (owner code, category, serial, check digit) or trailer id.
+    pub number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub seals: Vec<String>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub empty: bool,
+}
+
+/// The means of transport.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Conveyance {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vessel_name: Option<String>,
+    /// IMO ship number (7 digits).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imo: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flight: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plate: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vin: Option<String>,
+    /// Voyage, trip or train number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voyage: Option<String>,
+    /// For a marine conveyance report: whether containers are on board (CA 96 h rule).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub containers_on_board: Option<bool>,
+}
+
+/// Places, as UN/LOCODE, and routing countries.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Itinerary {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place_of_loading: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place_of_discharge: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_port_of_arrival: Option<String>,
+    /// Countries of routing, ISO 3166-1 alpha-2, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub routing: Vec<String>,
+}
+
+/// Event times, RFC 3339.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Times {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filed_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loading: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub departure: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arrival: Option<DateTime<Utc>>,
+}
