@@ -9,10 +9,12 @@ pub mod codes;
 pub mod decision;
 pub mod diagnostic;
 pub mod filing;
+pub mod trust;
 
 pub use decision::{Action, Decision, Evidence, FastCheck, Finding, FindingKind, Lane, RandomDraw};
 pub use diagnostic::{Diagnostic, Location, Severity};
 pub use filing::*;
+pub use trust::{Membership, MembershipStatus, Program};
 
 /// The engine version recorded on every decision.
 pub const ENGINE_VERSION: &str = concat!("clearway/", env!("CARGO_PKG_VERSION"));

@@ -1,0 +1,89 @@
+//! Trusted-trader program memberships (FAST, C-TPAT, PIP, CSA, OEA, AEO).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// A trusted-trader program.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+pub enum Program {
+    /// Free and Secure Trade driver card (CA/US).
+    FAST,
+    /// Customs-Trade Partnership Against Terrorism (US).
+    CTPAT,
+    /// Partners in Protection (CA).
+    PIP,
+    /// Customs Self Assessment (CA importers and carriers).
+    CSA,
+    /// Operador Económico Autorizado (MX).
+    OEA,
+    /// Authorised Economic Operator of another administration recognised under mutual recognition.
+    AEO,
+}
+
+impl Program {
+    pub const ALL: [Program; 6] = [Program::FAST, Program::CTPAT, Program::PIP, Program::CSA, Program::OEA, Program::AEO];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Program::FAST => "FAST",
+            Program::CTPAT => "CTPAT",
+            Program::PIP => "PIP",
+            Program::CSA => "CSA",
+            Program::OEA => "OEA",
+            Program::AEO => "AEO",
+        }
+    }
+
+    /// Parse a program name, accepting common spellings (`C-TPAT`, `ctpat`).
+    pub fn parse(s: &str) -> Option<Program> {
+        let k: String = s.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_uppercase();
+        Program::ALL.into_iter().find(|p| p.as_str() == k)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum MembershipStatus {
+    Active,
+    Suspended,
+    Cancelled,
+}
+
+/// One membership of one trader (or driver) in one program.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Membership {
+    pub program: Program,
+    /// The id as it appears on filings (FAST card number, C-TPAT SVI, PIP or CSA number, OEA number).
+    pub member_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The administration that granted it (ISO alpha-2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// C-TPAT tier: 1 certified, 2 validated, 3 validated with best practices.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<u8>,
+    /// Business type: importer, highway-carrier, manufacturer, driver, ...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub business: Option<String>,
+    pub status: MembershipStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_from: Option<NaiveDate>,
+    /// Inclusive.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_to: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_validated: Option<NaiveDate>,
+}
+
+impl Membership {
+    /// Active and within its validity window at `at`.
+    pub fn is_valid_at(&self, at: DateTime<Utc>) -> bool {
+        let d = at.date_naive();
+        self.status == MembershipStatus::Active
+            && self.valid_from.is_none_or(|f| f <= d)
+            && self.valid_to.is_none_or(|t| d <= t)
+    }
+}
