@@ -1,0 +1,193 @@
+//! Trusted-trader status: offsets for certified importers, carriers and manufacturers (with mutual
+//! recognition between C-TPAT, PIP, OEA and recognised AEO programmes), FAST eligibility as a finding,
+//! and memberships quoted on a filing that are suspended, cancelled, expired or unknown.
+//! Offsets never apply over a security finding (the combiner enforces it).
+
+use clearway_core::{AgencyCountry, Direction, Filing, FilingStatus, Finding, FindingKind, Program, Role};
+
+use crate::combine::{BLUE_LANE_KEY, TRUSTED_IMPORTER_KEY};
+use crate::trust::{Standing, importer, reference_time};
+use crate::{Context, Layer};
+
+pub struct TrustedTrader;
+
+const LAYER: &str = "trusted-trader";
+
+/// Importer offsets by agency country: (program, weight). The home programme first, then partners
+/// recognised under mutual recognition (CA–US 2008, CA–MX 2016, US–MX).
+fn importer_programs(country: AgencyCountry) -> &'static [(Program, f64)] {
+    match country {
+        AgencyCountry::US => &[(Program::CTPAT, -8.0), (Program::PIP, -8.0), (Program::OEA, -8.0), (Program::AEO, -5.0)],
+        AgencyCountry::CA => &[(Program::PIP, -12.0), (Program::CTPAT, -8.0), (Program::OEA, -8.0), (Program::AEO, -5.0)],
+        AgencyCountry::MX => &[(Program::OEA, -15.0), (Program::CTPAT, -8.0), (Program::PIP, -8.0), (Program::AEO, -5.0)],
+    }
+}
+
+fn ctpat_tier_weight(tier: Option<u8>) -> f64 {
+    match tier {
+        Some(3) => -20.0,
+        Some(2) => -15.0,
+        _ => -8.0,
+    }
+}
+
+impl Layer for TrustedTrader {
+    fn name(&self) -> &'static str {
+        LAYER
+    }
+
+    fn assess(&self, f: &Filing, ctx: &Context<'_>, out: &mut Vec<Finding>) {
+        if f.status == FilingStatus::Cancellation {
+            return;
+        }
+        let Some(at) = reference_time(f) else { return };
+        let reg = ctx.registry;
+        let cfg = ctx.config;
+
+        // Memberships quoted but not in good standing.
+        for p in &f.parties {
+            for id in &p.ids {
+                let Some(program) = Program::parse(&id.scheme) else { continue };
+                let s = reg.standing(program, &id.value, at);
+                if !s.is_valid() && !reg.is_empty() {
+                    out.push(
+                        Finding::new(LAYER, "TT-MEMBERSHIP-INVALID", FindingKind::Compliance, cfg.weight("TT-MEMBERSHIP-INVALID", 5.0), format!(
+                            "{} \"{}\" quotes {} {} which is {}", p.role.as_str(), p.name, program.as_str(), id.value, s.describe()
+                        ))
+                        .with("role", p.role.as_str())
+                        .with("program", program.as_str())
+                        .with("member_id", id.value.as_str())
+                        .with("standing", s.describe()),
+                    );
+                }
+            }
+        }
+
+        // The importer (or exporter on exports).
+        let holder = if f.direction == Direction::Export {
+            f.party(Role::Exporter).or_else(|| f.party(Role::Consignor))
+        } else {
+            importer(f)
+        };
+        if let Some(p) = holder {
+            for &(program, default) in importer_programs(f.country) {
+                let Some((id, Standing::Valid(m))) = reg.party_standing(p, program, at) else { continue };
+                let home = program == importer_programs(f.country)[0].0;
+                let mut w = if program == Program::CTPAT && f.country == AgencyCountry::US { ctpat_tier_weight(m.tier) } else { default };
+                // Canada: PIP plus Customs Self Assessment is the full trusted importer.
+                let csa = f.country == AgencyCountry::CA
+                    && program == Program::PIP
+                    && reg.party_standing(p, Program::CSA, at).is_some_and(|(_, s)| s.is_valid());
+                if csa {
+                    w -= 5.0;
+                }
+                let blue = home && (m.tier.unwrap_or(1) >= 2 || csa || f.country == AgencyCountry::MX);
+                let code = "TT-IMPORTER";
+                out.push(
+                    Finding::new(LAYER, code, FindingKind::Trust, cfg.weight(code, w), format!(
+                        "{} \"{}\" is a certified trusted trader: {}{}{}",
+                        p.role.as_str(), p.name, program.as_str(),
+                        m.tier.map(|t| format!(" tier {t}")).unwrap_or_default(),
+                        if home { "" } else { " (mutual recognition)" }
+                    ))
+                    .with("program", program.as_str())
+                    .with("member_id", id)
+                    .with("tier", m.tier)
+                    .with("csa", csa)
+                    .with(TRUSTED_IMPORTER_KEY, true)
+                    .with(BLUE_LANE_KEY, blue),
+                );
+                break;
+            }
+        }
+
+        // Carrier and manufacturer.
+        let others: [(Role, &str, f64); 2] = [(Role::Carrier, "TT-CARRIER", -5.0), (Role::Manufacturer, "TT-MANUFACTURER", -3.0)];
+        for (role, code, w) in others {
+            let Some(p) = f.party(role) else { continue };
+            let found = [Program::CTPAT, Program::PIP, Program::OEA, Program::AEO]
+                .into_iter()
+                .find_map(|prog| reg.party_standing(p, prog, at).filter(|(_, s)| s.is_valid()).map(|(id, _)| (prog, id)));
+            if let Some((prog, id)) = found {
+                out.push(
+                    Finding::new(LAYER, code, FindingKind::Trust, cfg.weight(code, w), format!(
+                        "{} \"{}\" is a certified trusted trader: {}", role.as_str(), p.name, prog.as_str()
+                    ))
+                    .with("program", prog.as_str())
+                    .with("member_id", id),
+                );
+            }
+        }
+
+        // FAST.
+        if f.fast
+            && let Some(check) = &ctx.fast
+        {
+            if check.eligible {
+                out.push(
+                    Finding::new(LAYER, "TT-FAST-ELIGIBLE", FindingKind::Trust, cfg.weight("TT-FAST-ELIGIBLE", -5.0),
+                        "FAST: every link holds (drivers' cards, carrier, importer)")
+                    .with("eligible", true),
+                );
+            } else {
+                out.push(
+                    Finding::new(LAYER, "TT-FAST-INELIGIBLE", FindingKind::Info, 0.0, format!(
+                        "FAST lane refused, general lane: {}", check.missing.join("; ")
+                    ))
+                    .with("missing", check.missing.clone()),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layers::testing::{codes, filing, run};
+    use crate::{ReferenceData, Registry};
+    use chrono::NaiveDate;
+    use clearway_core::{Membership, MembershipStatus};
+    use serde_json::json;
+
+    fn m(p: Program, id: &str, tier: Option<u8>, status: MembershipStatus) -> Membership {
+        Membership { program: p, member_id: id.into(), name: None, country: None, tier, business: None, status,
+            valid_from: NaiveDate::from_ymd_opt(2020, 1, 1), valid_to: None, last_validated: None }
+    }
+
+    fn f(country: &str, ids: serde_json::Value) -> Filing {
+        filing(json!({"id": "X", "mode": "marine", "direction": "import", "country": country, "stage": "pre-arrival",
+            "parties": [{"role": "importer-of-record", "name": "Acme", "ids": ids}],
+            "times": {"filed_at": "2026-11-02T00:00:00Z"}}))
+    }
+
+    #[test]
+    fn ctpat_tiers_and_mutual_recognition() {
+        let reg = Registry::new(vec![
+            m(Program::CTPAT, "T3", Some(3), MembershipStatus::Active),
+            m(Program::PIP, "P1", None, MembershipStatus::Active),
+            m(Program::CSA, "S1", None, MembershipStatus::Active),
+        ]);
+        let out = run(&TrustedTrader, &f("US", json!([{"scheme": "CTPAT", "value": "T3"}])), &ReferenceData::default(), &reg, None);
+        assert_eq!(codes(&out), ["TT-IMPORTER"]);
+        assert_eq!(out[0].weight, -20.0);
+        assert_eq!(out[0].evidence[BLUE_LANE_KEY], json!(true));
+        // A PIP member importing into the US is recognised, but not blue.
+        let out = run(&TrustedTrader, &f("US", json!([{"scheme": "PIP", "value": "P1"}])), &ReferenceData::default(), &reg, None);
+        assert_eq!(out[0].weight, -8.0);
+        assert!(out[0].message.ends_with("(mutual recognition)"));
+        assert_eq!(out[0].evidence[BLUE_LANE_KEY], json!(false));
+        // Into Canada, PIP + CSA.
+        let out = run(&TrustedTrader, &f("CA", json!([{"scheme": "PIP", "value": "P1"}, {"scheme": "CSA", "value": "S1"}])), &ReferenceData::default(), &reg, None);
+        assert_eq!(out[0].weight, -17.0);
+        assert_eq!(out[0].evidence[BLUE_LANE_KEY], json!(true));
+    }
+
+    #[test]
+    fn suspended_membership_gives_no_offset_and_is_reported() {
+        let reg = Registry::new(vec![m(Program::CTPAT, "T2", Some(2), MembershipStatus::Suspended)]);
+        let out = run(&TrustedTrader, &f("US", json!([{"scheme": "C-TPAT", "value": "T2"}])), &ReferenceData::default(), &reg, None);
+        assert_eq!(codes(&out), ["TT-MEMBERSHIP-INVALID"]);
+        assert_eq!(out[0].message, "importer-of-record \"Acme\" quotes CTPAT T2 which is suspended");
+    }
+}

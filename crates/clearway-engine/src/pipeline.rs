@@ -1,0 +1,130 @@
+//! The pipeline: enrich → layers → combine.
+
+use chrono::{DateTime, Utc};
+use clearway_core::{Decision, FastCheck, Filing, Finding};
+
+use crate::{combine, config::Config, deadlines, layers, reference::ReferenceData, trust, trust::Registry};
+
+/// What is known of earlier versions of the same filing id.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Prior {
+    /// Filing time of the earliest version (the clock an amendment keeps where the rule says so).
+    pub first_filed_at: Option<DateTime<Utc>>,
+    /// Number of versions already stored.
+    pub versions: usize,
+}
+
+/// Everything a layer may read besides the filing.
+pub struct Context<'a> {
+    pub config: &'a Config,
+    pub reference: &'a ReferenceData,
+    pub registry: &'a Registry,
+    pub prior: Option<&'a Prior>,
+    /// FAST eligibility, computed once before the layers run (highway crossings into CA / US).
+    pub fast: Option<FastCheck>,
+}
+
+impl Context<'_> {
+    /// Whether the filing asks for FAST and every link holds.
+    pub fn fast_eligible(&self, f: &Filing) -> bool {
+        f.fast && self.fast.as_ref().is_some_and(|c| c.eligible)
+    }
+}
+
+/// One assessment layer. Adding a layer never requires touching the pipeline.
+pub trait Layer: Send + Sync {
+    /// Short kebab-case name recorded on its findings.
+    fn name(&self) -> &'static str;
+    /// Assess one filing; push findings to `out`.
+    fn assess(&self, filing: &Filing, ctx: &Context<'_>, out: &mut Vec<Finding>);
+}
+
+/// The layered pipeline.
+pub struct Pipeline {
+    layers: Vec<Box<dyn Layer>>,
+    config: Config,
+    reference: ReferenceData,
+    registry: Registry,
+    config_hash: String,
+}
+
+impl Pipeline {
+    /// A pipeline with the standard layers.
+    pub fn new(config: Config, reference: ReferenceData, registry: Registry) -> Self {
+        let mut p = Pipeline::empty(config, reference, registry);
+        p.add_layer(Box::new(layers::DataQuality));
+        p.add_layer(Box::new(layers::Deadline));
+        p.add_layer(Box::new(layers::TrustedTrader));
+        p
+    }
+
+    /// A pipeline with no layers yet.
+    pub fn empty(config: Config, reference: ReferenceData, registry: Registry) -> Self {
+        let mut p = Pipeline { layers: Vec::new(), config, reference, registry, config_hash: String::new() };
+        p.rehash();
+        p
+    }
+
+    /// Add a layer (findings appear in layer order before combining).
+    pub fn add_layer(&mut self, layer: Box<dyn Layer>) {
+        self.layers.push(layer);
+        self.rehash();
+    }
+
+    /// Replace the trusted-trader registry (a suspension applies from the next assessment).
+    pub fn set_registry(&mut self, registry: Registry) {
+        self.registry = registry;
+        self.rehash();
+    }
+
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn layer_names(&self) -> Vec<&'static str> {
+        self.layers.iter().map(|l| l.name()).collect()
+    }
+
+    /// Hash of the configuration, layer list, deadline table, reference data and registry.
+    pub fn config_hash(&self) -> &str {
+        &self.config_hash
+    }
+
+    fn rehash(&mut self) {
+        let mut h = blake3::Hasher::new();
+        h.update(serde_json::to_string(&self.config).unwrap_or_default().as_bytes());
+        for l in &self.layers {
+            h.update(l.name().as_bytes());
+            h.update(b"\0");
+        }
+        h.update(deadlines::table_fingerprint().as_bytes());
+        h.update(self.reference.fingerprint().as_bytes());
+        h.update(self.registry.fingerprint().as_bytes());
+        self.config_hash = h.finalize().to_hex()[..16].to_string();
+    }
+
+    /// Assess one filing version.
+    pub fn assess(&self, filing: &Filing, prior: Option<&Prior>) -> Decision {
+        let ctx = Context {
+            config: &self.config,
+            reference: &self.reference,
+            registry: &self.registry,
+            prior,
+            fast: trust::fast_check(filing, &self.registry),
+        };
+        let mut findings = Vec::with_capacity(8);
+        for layer in &self.layers {
+            layer.assess(filing, &ctx, &mut findings);
+        }
+        for f in &mut findings {
+            if let Some(w) = self.config.weights.get(&f.code) {
+                f.weight = *w;
+            }
+        }
+        combine::combine(filing, &ctx, findings, &self.config_hash)
+    }
+}
