@@ -13,6 +13,7 @@ pub mod deadlines;
 pub mod layers;
 pub mod pipeline;
 pub mod reference;
+pub mod registry_io;
 pub mod trust;
 
 pub use config::Config;
