@@ -14,6 +14,7 @@ use clearway_core::{Decision, Diagnostic, Filing, FilingStatus, Lane, Membership
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+mod codec;
 pub mod memory;
 pub mod postgres;
 pub mod sqlite;
@@ -60,6 +61,9 @@ pub struct Rejected {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+// Items are built once per input and held in a batch `Vec`; boxing the common variant would only add
+// an allocation per item.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum BatchItem {
     Accepted(Accepted),

@@ -1,0 +1,372 @@
+//! The behaviour suite every backend passes: memory, SQLite (file and in-memory) and PostgreSQL
+//! (when `CLEARWAY_TEST_PG` names a database). Principal items: the `check_*` functions, run per backend
+//! by the `suite!` macro; SQLite- and PostgreSQL-specific tests follow.
+
+mod common;
+
+use chrono::{TimeZone, Utc};
+use clearway_core::{FilingStatus, Lane, MembershipStatus};
+use clearway_store::memory::MemoryStore;
+use clearway_store::postgres::PgStore;
+use clearway_store::sqlite::SqliteStore;
+use clearway_store::{BatchItem, Outcome, Stats, Store, content_hash};
+use common::*;
+
+fn check_write_and_read_back(s: &mut dyn Store) {
+    let items = vec![
+        accepted("A", 1, Lane::Green, 0.5, "a1"),
+        accepted("B", 1, Lane::Yellow, 12.0, "b1"),
+        accepted("A", 2, Lane::Red, 40.0, "a2"),
+        rejected("not json", "in.jsonl", 4),
+    ];
+    let out = s.write_batch(&items).unwrap();
+    assert_eq!(out, vec![Outcome::Stored, Outcome::Stored, Outcome::Stored, Outcome::Rejected { new: true }]);
+
+    assert_eq!(s.filing("A", 1).unwrap(), Some(filing("A", 1, "original", "2025-03-01T10:00:00Z")));
+    assert_eq!(s.filing("A", 2).unwrap(), Some(filing("A", 2, "amendment", "2025-03-02T10:00:00Z")));
+    assert_eq!(s.decision("A", 1).unwrap(), Some(decision("A", 1, Lane::Green, 0.5)));
+    assert_eq!(s.decision("B", 1).unwrap(), Some(decision("B", 1, Lane::Yellow, 12.0)));
+    assert_eq!(s.latest_decision("A").unwrap(), Some(decision("A", 2, Lane::Red, 40.0)));
+    assert_eq!(s.latest_decision("B").unwrap(), Some(decision("B", 1, Lane::Yellow, 12.0)));
+    assert_eq!(s.raw_input("A", 2).unwrap(), Some(raw_of("A", 2, "a2")));
+    assert_eq!(s.raw_input("B", 1).unwrap(), Some(raw_of("B", 1, "b1")));
+
+    let h = s.history("A").unwrap();
+    assert_eq!(h.versions.iter().map(|v| v.version).collect::<Vec<_>>(), vec![1, 2]);
+    assert_eq!(h.versions[0].status, FilingStatus::Original);
+    assert_eq!(h.versions[1].status, FilingStatus::Amendment);
+    assert_eq!(h.versions[0].lane, Some(Lane::Green));
+    assert_eq!(h.versions[1].lane, Some(Lane::Red));
+    assert_eq!(h.versions[1].score, Some(40.0));
+    assert_eq!(h.versions[1].filed_at, Some(Utc.with_ymd_and_hms(2025, 3, 2, 10, 0, 0).unwrap()));
+    assert_eq!(h.first_filed_at(), Some(Utc.with_ymd_and_hms(2025, 3, 1, 10, 0, 0).unwrap()));
+    let now = Utc::now();
+    for v in &h.versions {
+        assert!((now - v.stored_at).num_minutes().abs() < 10, "stored_at {} is not now", v.stored_at);
+    }
+
+    // Unknown ids and versions.
+    assert!(s.history("nope").unwrap().versions.is_empty());
+    assert_eq!(s.history("nope").unwrap().first_filed_at(), None);
+    assert_eq!(s.filing("A", 3).unwrap(), None);
+    assert_eq!(s.filing("nope", 1).unwrap(), None);
+    assert_eq!(s.decision("B", 2).unwrap(), None);
+    assert_eq!(s.latest_decision("nope").unwrap(), None);
+    assert_eq!(s.raw_input("nope", 1).unwrap(), None);
+
+    // A later version stored before an earlier one: history is still oldest first, latest is highest.
+    assert_eq!(s.write_batch(&[accepted("C", 3, Lane::Blue, 1.0, "c3")]).unwrap(), vec![Outcome::Stored]);
+    assert_eq!(s.write_batch(&[accepted("C", 1, Lane::Green, 0.0, "c1")]).unwrap(), vec![Outcome::Stored]);
+    let h = s.history("C").unwrap();
+    assert_eq!(h.versions.iter().map(|v| v.version).collect::<Vec<_>>(), vec![1, 3]);
+    assert_eq!(h.first_filed_at(), Some(Utc.with_ymd_and_hms(2025, 3, 1, 10, 0, 0).unwrap()));
+    assert_eq!(s.latest_decision("C").unwrap(), Some(decision("C", 3, Lane::Blue, 1.0)));
+
+    // An empty batch is fine.
+    assert_eq!(s.write_batch(&[]).unwrap(), vec![]);
+}
+
+fn check_duplicates(s: &mut dyn Store) {
+    let first = decision("A", 1, Lane::Green, 1.0);
+    assert_eq!(s.write_batch(&[accepted("A", 1, Lane::Green, 1.0, "first")]).unwrap(), vec![Outcome::Stored]);
+
+    // Same id and version in a later batch: the first decision stands, nothing is written.
+    let out = s.write_batch(&[accepted("A", 1, Lane::Red, 99.0, "second"), accepted("B", 1, Lane::Blue, 2.0, "b")]);
+    assert_eq!(out.unwrap(), vec![Outcome::Duplicate(Box::new(first.clone())), Outcome::Stored]);
+    assert_eq!(s.decision("A", 1).unwrap(), Some(first.clone()));
+    assert_eq!(s.raw_input("A", 1).unwrap(), Some(raw_of("A", 1, "first")));
+
+    // Within one batch: the second is a duplicate of the first one's decision.
+    let c_first = decision("C", 1, Lane::Yellow, 5.0);
+    let out = s
+        .write_batch(&[
+            accepted("C", 1, Lane::Yellow, 5.0, "c-first"),
+            accepted("D", 1, Lane::Green, 0.0, "d"),
+            accepted("C", 1, Lane::Red, 50.0, "c-second"),
+            accepted("C", 1, Lane::Blue, 3.0, "c-third"),
+        ])
+        .unwrap();
+    assert_eq!(
+        out,
+        vec![
+            Outcome::Stored,
+            Outcome::Stored,
+            Outcome::Duplicate(Box::new(c_first.clone())),
+            Outcome::Duplicate(Box::new(c_first.clone())),
+        ]
+    );
+    assert_eq!(s.decision("C", 1).unwrap(), Some(c_first));
+    assert_eq!(s.raw_input("C", 1).unwrap(), Some(raw_of("C", 1, "c-first")));
+
+    // Repeats within a batch of a version stored earlier: all duplicates of the stored decision.
+    let out = s
+        .write_batch(&[accepted("A", 1, Lane::Yellow, 7.0, "x"), accepted("A", 1, Lane::Blue, 8.0, "y")])
+        .unwrap();
+    assert_eq!(out, vec![Outcome::Duplicate(Box::new(first.clone())), Outcome::Duplicate(Box::new(first))]);
+
+    assert_eq!(s.history("A").unwrap().versions.len(), 1);
+    assert_eq!(s.history("C").unwrap().versions.len(), 1);
+    let st = s.stats().unwrap();
+    assert_eq!((st.filings, st.versions, st.decisions), (4, 4, 4));
+}
+
+fn check_rejects(s: &mut dyn Store) {
+    let out = s
+        .write_batch(&[
+            rejected("garbage one", "a.jsonl", 1),
+            rejected("garbage two", "a.jsonl", 2),
+            rejected("garbage one", "a.jsonl", 3),
+        ])
+        .unwrap();
+    assert_eq!(
+        out,
+        vec![Outcome::Rejected { new: true }, Outcome::Rejected { new: true }, Outcome::Rejected { new: false }]
+    );
+    let out = s.write_batch(&[rejected("garbage two", "b.jsonl", 9), rejected("garbage three", "b.jsonl", 10)]);
+    assert_eq!(out.unwrap(), vec![Outcome::Rejected { new: false }, Outcome::Rejected { new: true }]);
+
+    let rs = s.rejects(10).unwrap();
+    assert_eq!(rs.len(), 3);
+    // Most recent first; a duplicate keeps the first occurrence's place.
+    let raws: Vec<&[u8]> = rs.iter().map(|r| r.raw.as_slice()).collect();
+    assert_eq!(raws, vec![&b"garbage three"[..], b"garbage two", b"garbage one"]);
+    assert_eq!(rs[1].source, "a.jsonl");
+    assert_eq!(rs[1].line, 2);
+    assert_eq!(rs[1].hash, content_hash(b"garbage two"));
+    match &rejected("garbage two", "a.jsonl", 2) {
+        BatchItem::Rejected(r) => assert_eq!(rs[1].diagnostics, r.diagnostics),
+        BatchItem::Accepted(_) => unreachable!(),
+    }
+    assert_eq!(s.rejects(1).unwrap().len(), 1);
+    assert_eq!(s.rejects(1).unwrap()[0].raw, b"garbage three");
+    assert!(s.rejects(0).unwrap().is_empty());
+    assert_eq!(s.stats().unwrap().rejected, 3);
+}
+
+fn check_memberships(s: &mut dyn Store) {
+    assert!(s.memberships().unwrap().is_empty());
+    let n = s
+        .upsert_memberships(&[
+            membership("PIP", "P-2", "active"),
+            membership("CTPAT", "C-1", "active"),
+            membership("FAST", "F-9", "active"),
+        ])
+        .unwrap();
+    assert_eq!(n, 3);
+    // Replace one; a later entry for the same key in one call replaces an earlier one.
+    s.upsert_memberships(&[
+        membership("PIP", "P-2", "suspended"),
+        membership("FAST", "F-1", "active"),
+        membership("FAST", "F-1", "cancelled"),
+    ])
+    .unwrap();
+    let ms = s.memberships().unwrap();
+    let keys: Vec<(&str, &str)> = ms.iter().map(|m| (m.program.as_str(), m.member_id.as_str())).collect();
+    assert_eq!(keys, vec![("CTPAT", "C-1"), ("FAST", "F-1"), ("FAST", "F-9"), ("PIP", "P-2")]);
+    assert_eq!(ms[1].status, MembershipStatus::Cancelled);
+    assert_eq!(ms[3], membership("PIP", "P-2", "suspended"));
+    assert_eq!(s.upsert_memberships(&[]).unwrap(), 0);
+    assert_eq!(s.stats().unwrap().memberships, 4);
+}
+
+fn check_stats(s: &mut dyn Store) {
+    assert_eq!(s.stats().unwrap(), Stats::default());
+    s.write_batch(&[
+        accepted("A", 1, Lane::Green, 0.0, "a1"),
+        accepted("A", 2, Lane::Red, 30.0, "a2"),
+        accepted("B", 1, Lane::Yellow, 10.0, "b1"),
+        accepted("C", 2, Lane::Blue, 3.0, "c2"),
+        rejected("bad", "x", 1),
+    ])
+    .unwrap();
+    // A lower version arriving later does not change the latest lane; a duplicate changes nothing.
+    s.write_batch(&[accepted("C", 1, Lane::Red, 30.0, "c1"), accepted("B", 1, Lane::Red, 30.0, "b1-again")])
+        .unwrap();
+    s.upsert_memberships(&[membership("CSA", "S-1", "active")]).unwrap();
+    let st = s.stats().unwrap();
+    let lanes = [("blue", 1), ("red", 1), ("yellow", 1)].into_iter().map(|(l, n)| (l.to_owned(), n)).collect();
+    assert_eq!(st, Stats { filings: 3, versions: 5, decisions: 5, lanes, rejected: 1, memberships: 1 });
+
+    // A newer version moves the filing to its lane.
+    s.write_batch(&[accepted("B", 3, Lane::Green, 0.0, "b3")]).unwrap();
+    let st = s.stats().unwrap();
+    assert_eq!(st.lanes.get("yellow"), None);
+    assert_eq!(st.lanes.get("green"), Some(&1));
+    assert_eq!((st.filings, st.versions), (3, 6));
+}
+
+fn check_atomicity(s: &mut dyn Store) {
+    s.write_batch(&[accepted("Z", 1, Lane::Green, 0.0, "z")]).unwrap();
+    let before = s.stats().unwrap();
+
+    // The third item's decision is not for its filing: the batch fails and none of it is stored.
+    let mut bad = accepted("C", 1, Lane::Green, 0.0, "c");
+    if let BatchItem::Accepted(a) = &mut bad {
+        a.decision.filing_id = "other".to_owned();
+    }
+    let items = vec![
+        accepted("A", 1, Lane::Green, 0.0, "a"),
+        rejected("junk", "in", 2),
+        accepted("Z", 2, Lane::Red, 30.0, "z2"),
+        bad,
+        accepted("B", 1, Lane::Green, 0.0, "b"),
+    ];
+    assert!(s.write_batch(&items).is_err());
+    assert_eq!(s.filing("A", 1).unwrap(), None);
+    assert_eq!(s.raw_input("A", 1).unwrap(), None);
+    assert!(s.history("A").unwrap().versions.is_empty());
+    assert_eq!(s.history("Z").unwrap().versions.len(), 1);
+    assert_eq!(s.latest_decision("Z").unwrap(), Some(decision("Z", 1, Lane::Green, 0.0)));
+    assert!(s.rejects(10).unwrap().is_empty());
+    assert_eq!(s.stats().unwrap(), before);
+
+    // The store is still usable, and the items of the failed batch can be written again.
+    let out = s.write_batch(&items[..3]).unwrap();
+    assert_eq!(out, vec![Outcome::Stored, Outcome::Rejected { new: true }, Outcome::Stored]);
+    assert_eq!(s.stats().unwrap().versions, 3);
+}
+
+macro_rules! suite {
+    ($($check:ident),* $(,)?) => {
+        mod memory {
+            use super::*;
+            $( #[test] fn $check() { super::$check(&mut MemoryStore::new()); } )*
+        }
+        mod sqlite_file {
+            use super::*;
+            $( #[test] fn $check() {
+                let dir = tempfile::tempdir().unwrap();
+                let mut s = SqliteStore::open(&dir.path().join("clearway.db")).unwrap();
+                super::$check(&mut s);
+            } )*
+        }
+        mod sqlite_memory {
+            use super::*;
+            $( #[test] fn $check() { super::$check(&mut SqliteStore::open_in_memory().unwrap()); } )*
+        }
+        mod postgres {
+            use super::*;
+            $( #[test] fn $check() {
+                let Some(db) = PgTestDb::new() else { return };
+                let mut s = PgStore::connect_with_schema(&db.url, &db.schema).unwrap();
+                super::$check(&mut s);
+            } )*
+        }
+    };
+}
+
+suite!(check_write_and_read_back, check_duplicates, check_rejects, check_memberships, check_stats, check_atomicity);
+
+#[test]
+fn sqlite_survives_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("clearway.db");
+    {
+        let mut s = SqliteStore::open(&path).unwrap();
+        s.write_batch(&[accepted("A", 1, Lane::Red, 30.0, "a"), rejected("bad", "in", 2)]).unwrap();
+        s.upsert_memberships(&[membership("FAST", "F-1", "active")]).unwrap();
+    }
+    let mut s = SqliteStore::open(&path).unwrap();
+    assert_eq!(s.schema_version().unwrap(), clearway_store::sqlite::SCHEMA_VERSION);
+    assert_eq!(s.decision("A", 1).unwrap(), Some(decision("A", 1, Lane::Red, 30.0)));
+    assert_eq!(s.raw_input("A", 1).unwrap(), Some(raw_of("A", 1, "a")));
+    assert_eq!(s.rejects(5).unwrap().len(), 1);
+    assert_eq!(s.memberships().unwrap().len(), 1);
+    let st = s.stats().unwrap();
+    assert_eq!((st.filings, st.versions, st.rejected, st.memberships), (1, 1, 1, 1));
+    // Still deduplicates after reopening.
+    let out = s.write_batch(&[accepted("A", 1, Lane::Green, 0.0, "again"), rejected("bad", "in", 3)]).unwrap();
+    assert_eq!(
+        out,
+        vec![Outcome::Duplicate(Box::new(decision("A", 1, Lane::Red, 30.0))), Outcome::Rejected { new: false }]
+    );
+
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    assert_eq!(mode, "wal");
+}
+
+#[test]
+fn sqlite_corrupt_rows_are_errors_not_panics() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("clearway.db");
+    let mut s = SqliteStore::open(&path).unwrap();
+    s.write_batch(&[accepted("A", 1, Lane::Red, 30.0, "a"), accepted("B", 1, Lane::Red, 30.0, "b")]).unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "UPDATE filings SET filing_json = '{not json' WHERE filing_id = 'A';
+         UPDATE decisions SET decision_json = '[]' WHERE filing_id = 'A';
+         UPDATE filings SET status = 'weird', stored_at = 'yesterday' WHERE filing_id = 'B';
+         UPDATE decisions SET lane = 'purple' WHERE filing_id = 'B';
+         UPDATE latest SET lane = 'purple' WHERE filing_id = 'B';
+         DELETE FROM decisions WHERE filing_id = 'B';",
+    )
+    .unwrap();
+    assert!(s.filing("A", 1).is_err());
+    assert!(s.decision("A", 1).is_err());
+    assert!(s.latest_decision("A").is_err());
+    assert!(s.history("B").is_err());
+    assert!(s.stats().is_err());
+    // A duplicate of a version whose decision is missing or corrupt is an error, not a panic.
+    assert!(s.write_batch(&[accepted("A", 1, Lane::Red, 30.0, "a")]).is_err());
+    assert!(s.write_batch(&[accepted("B", 1, Lane::Red, 30.0, "b")]).is_err());
+}
+
+#[test]
+fn sqlite_refuses_newer_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("clearway.db");
+    drop(SqliteStore::open(&path).unwrap());
+    rusqlite::Connection::open(&path).unwrap().pragma_update(None, "user_version", 99).unwrap();
+    let err = SqliteStore::open(&path).unwrap_err();
+    assert!(err.to_string().contains("newer"), "{err}");
+}
+
+#[test]
+fn postgres_reconnect_keeps_data() {
+    let Some(db) = PgTestDb::new() else { return };
+    {
+        let mut s = PgStore::connect_with_schema(&db.url, &db.schema).unwrap();
+        s.write_batch(&[accepted("A", 1, Lane::Red, 30.0, "a")]).unwrap();
+    }
+    let mut s = PgStore::connect_with_schema(&db.url, &db.schema).unwrap();
+    assert_eq!(s.schema_version().unwrap(), clearway_store::postgres::SCHEMA_VERSION);
+    assert_eq!(s.decision("A", 1).unwrap(), Some(decision("A", 1, Lane::Red, 30.0)));
+    let out = s.write_batch(&[accepted("A", 1, Lane::Green, 0.0, "again")]).unwrap();
+    assert_eq!(out, vec![Outcome::Duplicate(Box::new(decision("A", 1, Lane::Red, 30.0)))]);
+}
+
+#[test]
+fn postgres_two_writers_store_once() {
+    let Some(db) = PgTestDb::new() else { return };
+    let mut s1 = PgStore::connect_with_schema(&db.url, &db.schema).unwrap();
+    let mut s2 = PgStore::connect_with_schema(&db.url, &db.schema).unwrap();
+    assert_eq!(s1.write_batch(&[accepted("A", 1, Lane::Red, 30.0, "a")]).unwrap(), vec![Outcome::Stored]);
+    let out = s2.write_batch(&[accepted("A", 1, Lane::Green, 0.0, "b"), accepted("A", 2, Lane::Blue, 1.0, "c")]);
+    assert_eq!(out.unwrap(), vec![Outcome::Duplicate(Box::new(decision("A", 1, Lane::Red, 30.0))), Outcome::Stored]);
+    assert_eq!(s1.latest_decision("A").unwrap(), Some(decision("A", 2, Lane::Blue, 1.0)));
+}
+
+#[test]
+fn postgres_corrupt_rows_are_errors_not_panics() {
+    let Some(db) = PgTestDb::new() else { return };
+    let mut s = PgStore::connect_with_schema(&db.url, &db.schema).unwrap();
+    s.write_batch(&[accepted("A", 1, Lane::Red, 30.0, "a"), accepted("B", 1, Lane::Red, 30.0, "b")]).unwrap();
+    let mut c = ::postgres::Client::connect(&db.url, ::postgres::NoTls).unwrap();
+    c.batch_execute(&format!(
+        "SET search_path TO \"{}\";
+         UPDATE filings SET filing_json = '{{not json' WHERE filing_id = 'A';
+         UPDATE decisions SET decision_json = '[]' WHERE filing_id = 'A';
+         UPDATE filings SET status = 'weird' WHERE filing_id = 'B';
+         UPDATE latest SET lane = 'purple' WHERE filing_id = 'B';",
+        db.schema
+    ))
+    .unwrap();
+    assert!(s.filing("A", 1).is_err());
+    assert!(s.decision("A", 1).is_err());
+    assert!(s.history("B").is_err());
+    assert!(s.stats().is_err());
+    assert!(s.write_batch(&[accepted("A", 1, Lane::Red, 30.0, "a")]).is_err());
+    // The connection is still usable after a failed batch.
+    assert_eq!(s.write_batch(&[accepted("C", 1, Lane::Red, 30.0, "c")]).unwrap(), vec![Outcome::Stored]);
+}
