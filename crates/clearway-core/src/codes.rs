@@ -35,7 +35,7 @@ fn iso6346_letter_value(c: u8) -> Option<u32> {
     let mut l = b'A';
     while l < c {
         v += 1;
-        if v % 11 == 0 {
+        if v.is_multiple_of(11) {
             v += 1;
         }
         l += 1;

@@ -127,10 +127,10 @@ fn missing_isf(f: &Filing, missing: &mut Vec<&'static str>) {
     if !has_role(f, Role::Buyer) {
         missing.push("buyer");
     }
-    if !f.party(Role::ImporterOfRecord).is_some_and(|p| !p.ids.is_empty()) {
+    if f.party(Role::ImporterOfRecord).is_none_or(|p| p.ids.is_empty()) {
         missing.push("importer of record number");
     }
-    if !f.party(Role::Consignee).is_some_and(|p| !p.ids.is_empty()) {
+    if f.party(Role::Consignee).is_none_or(|p| p.ids.is_empty()) {
         missing.push("consignee number");
     }
     if !has_role(f, Role::Manufacturer) {
