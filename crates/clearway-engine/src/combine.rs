@@ -71,7 +71,7 @@ pub fn combine(filing: &Filing, ctx: &Context<'_>, mut findings: Vec<Finding>, c
         );
     }
 
-    let score = findings.iter().map(|f| f.weight).sum::<f64>().clamp(0.0, 100.0);
+    let score = findings.iter().map(|f| f.weight).sum::<f64>().clamp(0.0, 100.0) + 0.0; // + 0.0 turns -0.0 into 0.0
     let mut lane = if score >= cfg.red_at {
         Lane::Red
     } else if score >= cfg.yellow_at {

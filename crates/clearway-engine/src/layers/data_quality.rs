@@ -23,6 +23,11 @@ fn is_vague(desc: &str) -> bool {
     VAGUE.contains(&d.as_str()) || d.starts_with("SAID TO CONTAIN") && d.len() < 24
 }
 
+/// UN/ECE Recommendation 21 codes for bulk: liquid, granular, fine and other bulk, gas, unpacked.
+fn is_bulk_package_code(code: &str) -> bool {
+    matches!(code, "VL" | "VR" | "VY" | "VO" | "VQ" | "VG" | "VS" | "NE" | "NF" | "NG")
+}
+
 fn has_role(f: &Filing, role: Role) -> bool {
     f.parties.iter().any(|p| p.role == role && !p.name.trim().is_empty())
 }
@@ -34,7 +39,9 @@ fn looks_like_container(n: &str) -> bool {
 
 fn missing_safe_core(f: &Filing, missing: &mut Vec<&'static str>) {
     let export = f.direction == Direction::Export;
-    if export {
+    if f.kind == FilingKind::ConveyanceReport {
+        // A conveyance report describes the means of transport, not consignments.
+    } else if export {
         if !has_role(f, Role::Exporter) && !has_role(f, Role::Consignor) {
             missing.push("exporter");
         }
@@ -70,7 +77,9 @@ fn missing_safe_core(f: &Filing, missing: &mut Vec<&'static str>) {
         if f.goods.iter().any(|g| g.hs_code.is_none()) {
             missing.push("HS code");
         }
-        if f.goods.iter().any(|g| g.packages.is_none()) {
+        // Bulk cargo has no packages (marine bulk, or a bulk package code on the item).
+        let bulk = f.mode == Mode::Marine && !f.is_containerised();
+        if !bulk && f.goods.iter().any(|g| g.packages.is_none() && !g.package_type.as_deref().is_some_and(is_bulk_package_code)) {
             missing.push("packages");
         }
         if f.goods.iter().any(|g| g.gross_kg.is_none()) {
@@ -327,7 +336,8 @@ fn check_places_and_countries(f: &Filing, ctx: &Context<'_>, out: &mut Vec<Findi
 fn check_equipment_and_conveyance(f: &Filing, ctx: &Context<'_>, out: &mut Vec<Finding>) {
     let cfg = ctx.config;
     for (i, e) in f.equipment.iter().enumerate() {
-        if !(matches!(f.mode, Mode::Marine | Mode::Rail) || looks_like_container(&e.number)) {
+        // Marine equipment is a container; elsewhere (trailers, ULDs, rail cars) only what looks like one.
+        if !(f.mode == Mode::Marine || looks_like_container(&e.number)) {
             continue;
         }
         if let Err(err) = validate_container_number(&e.number) {

@@ -1,7 +1,7 @@
 //! Timeliness against the advance-cargo-information deadline table ([`crate::deadlines`]).
 //! A late filing is a finding that says how many minutes late, under which rule.
 
-use clearway_core::{Filing, FilingStatus, Finding, FindingKind};
+use clearway_core::{Action, Filing, FilingStatus, Finding, FindingKind};
 
 use crate::deadlines::{self, AmendmentClock};
 use crate::{Context, Layer};
@@ -65,7 +65,8 @@ impl Layer for Deadline {
                 .with("deadline", deadline.to_rfc3339())
                 .with("filed_at", clock_time.to_rfc3339())
                 .with("clock", clock)
-                .with("source", rule.source),
+                .with("source", rule.source)
+                .action(Action::DocumentCheck),
             );
         } else if amended && clock == "original filing" && (filed - deadline).num_minutes() > 0 {
             out.push(
