@@ -1,1 +1,71 @@
-fn main(){}
+//! `clearway`: screen advance cargo filings in layers, store every decision, explain it.
+//!
+//! This binary is the only place that parses arguments and prints. Commands live in their own modules;
+//! [`screening`] holds the batch loop shared by `screen` and `bench pipeline`.
+
+mod bench;
+mod commands;
+mod output;
+mod screening;
+mod setup;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "clearway", version, about = "Layered cargo-security screening of advance cargo filings")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Options that pick the store.
+#[derive(clap::Args, Clone)]
+pub struct DbArgs {
+    /// SQLite file, or a PostgreSQL URL (postgres://...).
+    #[arg(long, env = "CLEARWAY_DB", default_value = "clearway.db")]
+    pub db: String,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Generate realistic synthetic filings as JSON Lines (deterministic for a seed).
+    Generate(commands::GenerateArgs),
+    /// Parse, validate, assess and store filings; print one decision per filing.
+    Screen(screening::ScreenArgs),
+    /// Show the latest decision on a filing with its full explanation, and its version history.
+    Show(commands::ShowArgs),
+    /// Counts of filings, versions, decisions per lane and rejected inputs.
+    Stats(commands::StatsArgs),
+    /// List stored rejected inputs with their reasons.
+    Rejects(commands::RejectsArgs),
+    /// Print the JSON Schema of the filing format.
+    Schema,
+    /// Measure throughput.
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Generate(a) => commands::generate(a),
+        Command::Screen(a) => screening::screen(a),
+        Command::Show(a) => commands::show(a),
+        Command::Stats(a) => commands::stats(a),
+        Command::Rejects(a) => commands::rejects(a),
+        Command::Schema => commands::schema(),
+        Command::Bench(b) => bench::run(b),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Exit code 2: some inputs were rejected (the rest were processed and stored).
+pub const EXIT_REJECTED: u8 = 2;
+

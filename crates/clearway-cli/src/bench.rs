@@ -1,0 +1,153 @@
+//! `clearway bench pipeline`: throughput of parse, parse + assess and parse + assess + SQLite store,
+//! side by side with the floor (parsing the same JSON into `serde_json::Value`), in one run, on one core.
+
+use anyhow::Result;
+use clearway_engine::{Pipeline, Prior, Registry};
+use clearway_formats::Record;
+use clearway_store::{Store, sqlite::SqliteStore};
+use std::collections::HashMap;
+use std::hint::black_box;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use crate::{screening::Screener, setup};
+
+#[derive(clap::Subcommand)]
+pub enum BenchCommand {
+    /// Filings per second through the pipeline, against the serde_json::Value floor.
+    Pipeline(PipelineArgs),
+}
+
+#[derive(clap::Args)]
+pub struct PipelineArgs {
+    /// Filings to generate and push through.
+    #[arg(long, default_value_t = 100_000)]
+    pub count: usize,
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Repetitions of each measurement (the best is reported).
+    #[arg(long, default_value_t = 3)]
+    pub repeat: usize,
+    /// Reference data directory, to include existence checks.
+    #[arg(long, env = "CLEARWAY_REFERENCE")]
+    pub reference: Option<PathBuf>,
+    /// Skip the SQLite measurement.
+    #[arg(long)]
+    pub no_store: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(serde::Serialize)]
+struct Measure {
+    stage: &'static str,
+    filings: usize,
+    seconds: f64,
+    filings_per_sec: f64,
+    us_per_filing: f64,
+    vs_floor: f64,
+}
+
+fn best(repeat: usize, mut f: impl FnMut() -> Result<()>) -> Result<Duration> {
+    let mut best = Duration::MAX;
+    for _ in 0..repeat.max(1) {
+        let t = Instant::now();
+        f()?;
+        best = best.min(t.elapsed());
+    }
+    Ok(best)
+}
+
+pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
+    let BenchCommand::Pipeline(a) = cmd;
+    let generator = clearway_synth::Generator::new(clearway_synth::Config {
+        count: a.count,
+        seed: a.seed,
+        start: "2026-11-02T00:00:00Z".parse()?,
+        days: 7,
+    });
+    let registry = Registry::new(generator.memberships());
+    let mut input = Vec::with_capacity(a.count * 1600);
+    for f in generator {
+        serde_json::to_writer(&mut input, &f)?;
+        input.push(b'\n');
+    }
+    // The readers take 'static sources; the input lives for the whole run anyway.
+    let input: &'static [u8] = Box::leak(input.into_boxed_slice());
+    let reference = match &a.reference {
+        Some(d) => setup::load_reference(d)?,
+        None => Default::default(),
+    };
+    let pipeline = Pipeline::new(Default::default(), reference, registry);
+    let n = a.count;
+    let lines = || input.split(|b| *b == b'\n').filter(|l| !l.is_empty());
+
+    let floor = best(a.repeat, || {
+        for l in lines() {
+            black_box(serde_json::from_slice::<serde_json::Value>(l)?);
+        }
+        Ok(())
+    })?;
+    let parse = best(a.repeat, || {
+        for r in clearway_formats::records(std::io::Cursor::new(input)) {
+            black_box(r);
+        }
+        Ok(())
+    })?;
+    let assess = best(a.repeat, || {
+        let mut first: HashMap<String, Prior> = HashMap::new();
+        for r in clearway_formats::records(std::io::Cursor::new(input)) {
+            if let Ok(p) = r.outcome {
+                let f = &p.filing;
+                let prior = if f.version > 1 { first.get(&f.id) } else { None };
+                black_box(pipeline.assess(f, prior));
+                if f.version == 1 {
+                    first.insert(f.id.clone(), Prior { first_filed_at: f.times.filed_at, versions: 1 });
+                }
+            }
+        }
+        Ok(())
+    })?;
+    let mut stages = vec![("serde_json::Value (floor)", floor), ("parse", parse), ("parse + assess", assess)];
+    let dir = tempfile::tempdir()?;
+    if !a.no_store {
+        let mut i = 0;
+        let stored = best(a.repeat, || {
+            i += 1;
+            let mut store = SqliteStore::open(&dir.path().join(format!("bench{i}.db")))?;
+            let mut s = Screener::new(&pipeline, &mut store as &mut dyn Store, 1000);
+            for r in clearway_formats::records(std::io::Cursor::new(input)) {
+                black_box(s.push("bench", r)?);
+            }
+            black_box(s.flush()?);
+            Ok(())
+        })?;
+        stages.push(("parse + assess + SQLite", stored));
+    }
+    let rows: Vec<Measure> = stages
+        .iter()
+        .map(|(stage, d)| Measure {
+            stage,
+            filings: n,
+            seconds: d.as_secs_f64(),
+            filings_per_sec: n as f64 / d.as_secs_f64(),
+            us_per_filing: d.as_secs_f64() * 1e6 / n as f64,
+            vs_floor: d.as_secs_f64() / floor.as_secs_f64(),
+        })
+        .collect();
+    let mut out = std::io::stdout().lock();
+    if a.json {
+        let v = serde_json::json!({"count": n, "bytes": input.len(), "layers": pipeline.layer_names(), "stages": rows});
+        serde_json::to_writer_pretty(&mut out, &v)?;
+        writeln!(out)?;
+    } else {
+        writeln!(out, "{} filings, {:.1} MB of JSON Lines, layers: {}", n, input.len() as f64 / 1e6, pipeline.layer_names().join(", "))?;
+        writeln!(out, "{:<28} {:>12} {:>10} {:>9}", "stage", "filings/s", "µs/filing", "× floor")?;
+        for m in &rows {
+            writeln!(out, "{:<28} {:>12.0} {:>10.2} {:>9.2}", m.stage, m.filings_per_sec, m.us_per_filing, m.vs_floor)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,83 @@
+//! Tables and explanations for people.
+
+use clearway_core::{Action, Decision};
+use std::io::{Result, Write};
+
+use crate::screening::{Summary, lane_order};
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n { s.to_owned() } else { format!("{}…", s.chars().take(n - 1).collect::<String>()) }
+}
+
+fn actions(a: &[Action]) -> String {
+    a.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(",")
+}
+
+pub fn table_header(out: &mut dyn Write) -> Result<()> {
+    writeln!(out, "{:<22} {:>3} {:<6} {:>5}  {:<26} TOP REASONS", "FILING", "V", "LANE", "SCORE", "ACTIONS")
+}
+
+pub fn table_row(out: &mut dyn Write, d: &Decision, duplicate: bool) -> Result<()> {
+    let reasons = d.top_reasons(2).join("; ");
+    let reasons = if duplicate { format!("(already stored) {reasons}") } else { reasons };
+    writeln!(
+        out,
+        "{:<22} {:>3} {:<6} {:>5.1}  {:<26} {}",
+        truncate(&d.filing_id, 22),
+        d.version,
+        d.lane.as_str(),
+        d.score,
+        truncate(&actions(&d.actions), 26),
+        truncate(&reasons, 110)
+    )
+}
+
+pub fn summary_line(s: &Summary) -> String {
+    let lanes: Vec<String> =
+        lane_order().iter().map(|l| format!("{} {}", l.as_str(), s.lanes.get(l.as_str()).copied().unwrap_or(0))).collect();
+    let mut line = format!("screened {} filings: {}; rejected {}", s.decisions, lanes.join(", "), s.rejected);
+    if s.duplicates > 0 {
+        line.push_str(&format!("; {} already stored (stored decision returned)", s.duplicates));
+    }
+    if s.warnings > 0 {
+        line.push_str(&format!("; {} warnings", s.warnings));
+    }
+    line
+}
+
+/// The full explanation of one decision.
+pub fn explain(out: &mut dyn Write, d: &Decision) -> Result<()> {
+    writeln!(out, "filing {} version {} ({:?})", d.filing_id, d.version, d.stage)?;
+    writeln!(out, "lane    {}   score {:.1}   actions {}", d.lane.as_str(), d.score, actions(&d.actions))?;
+    if let Some(f) = &d.fast {
+        if f.eligible {
+            writeln!(out, "FAST    eligible")?;
+        } else {
+            writeln!(out, "FAST    not eligible: {}", f.missing.join("; "))?;
+        }
+    }
+    if let Some(r) = &d.random {
+        writeln!(
+            out,
+            "random  draw {:.6} at rate {:.3} % (seed {}): {}",
+            r.draw,
+            r.rate * 100.0,
+            r.seed,
+            if r.selected { "selected" } else { "not selected" }
+        )?;
+    }
+    writeln!(out, "engine  {}   config {}", d.engine_version, d.config_hash)?;
+    if d.findings.is_empty() {
+        writeln!(out, "no findings")?;
+    }
+    for f in &d.findings {
+        writeln!(out, "  {:+6.1}  {:<15} {:<22} {}", f.weight, f.layer, f.code, f.message)?;
+        if let Some(a) = f.action {
+            writeln!(out, "          asks for {}", a.as_str())?;
+        }
+        for (k, v) in &f.evidence {
+            writeln!(out, "          {k} = {v}")?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,320 @@
+//! The `clearway` binary, end to end: generate → screen → stats / show, bad input, idempotence,
+//! kill -9 mid-batch, PostgreSQL, the README's sample.
+
+use clearway_core::Decision;
+use clearway_store::{Store, sqlite::SqliteStore};
+use serde_json::Value;
+use std::collections::{HashMap, HashSet};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_clearway"));
+    c.env_remove("CLEARWAY_DB").env_remove("CLEARWAY_REFERENCE");
+    c
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("run clearway")
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn generate(dir: &Path, count: usize, seed: u64) -> (PathBuf, PathBuf) {
+    let f = dir.join(format!("gen-{seed}-{count}.jsonl"));
+    let t = dir.join(format!("traders-{seed}.csv"));
+    let o = run(&["generate", "--count", &count.to_string(), "--seed", &seed.to_string(), "--out", s(&f), "--traders-out", s(&t)]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    (f, t)
+}
+
+fn stats(db: &Path) -> Value {
+    let o = run(&["stats", "--db", s(db), "--json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+fn decisions(stdout: &[u8]) -> Vec<Decision> {
+    stdout.split(|b| *b == b'\n').filter(|l| !l.is_empty()).map(|l| serde_json::from_slice(l).expect("decision JSON")).collect()
+}
+
+#[test]
+fn generate_then_screen_round_trips_20000_filings() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, traders) = generate(dir.path(), 20_000, 3);
+    let db = dir.path().join("c.db");
+    let o = run(&["screen", "--json", "--db", s(&db), "--traders", s(&traders), s(&input)]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let ds = decisions(&o.stdout);
+    assert_eq!(ds.len(), 20_000);
+    let keys: HashSet<(String, u32)> = ds.iter().map(|d| (d.filing_id.clone(), d.version)).collect();
+    assert_eq!(keys.len(), 20_000, "one decision per filing version");
+    // The JSON contract: these fields on every line.
+    let first: Value = serde_json::from_slice(o.stdout.split(|b| *b == b'\n').next().unwrap()).unwrap();
+    for k in ["filing_id", "version", "lane", "actions", "score", "findings"] {
+        assert!(first.get(k).is_some(), "missing {k}");
+    }
+    let with_findings = ds.iter().find(|d| !d.findings.is_empty()).expect("some findings");
+    let f = serde_json::to_value(&with_findings.findings[0]).unwrap();
+    for k in ["layer", "code", "message", "weight", "evidence"] {
+        assert!(f.get(k).is_some(), "finding missing {k}");
+    }
+    // Every lane shows up in a day of traffic, and the mix is plausible: most filings go green or blue.
+    let mut lanes: HashMap<String, usize> = HashMap::new();
+    for d in &ds {
+        *lanes.entry(d.lane.as_str().to_owned()).or_default() += 1;
+    }
+    for l in ["green", "blue", "yellow", "red"] {
+        assert!(lanes.get(l).copied().unwrap_or(0) > 0, "no {l} lane in {lanes:?}");
+    }
+    assert!(lanes["green"] + lanes["blue"] > 12_000, "{lanes:?}");
+    let codes: HashSet<&str> = ds.iter().flat_map(|d| d.findings.iter().map(|f| f.code.as_str())).collect();
+    for c in ["DL-LATE", "DQ-ISO6346", "TT-IMPORTER", "TT-FAST-ELIGIBLE", "TT-FAST-INELIGIBLE", "RS-RANDOM"] {
+        assert!(codes.contains(c), "no {c} finding in {codes:?}");
+    }
+    let st = stats(&db);
+    assert_eq!(st["versions"], 20_000);
+    assert_eq!(st["decisions"], 20_000);
+    assert_eq!(st["rejected"], 0);
+}
+
+fn bad_input(dir: &Path) -> PathBuf {
+    let (good, _) = generate(dir, 200, 5);
+    let text = std::fs::read_to_string(&good).unwrap();
+    let mut lines: Vec<Vec<u8>> = text.lines().map(|l| l.as_bytes().to_vec()).collect();
+    let bad: Vec<Vec<u8>> = vec![
+        b"this is not json".to_vec(),
+        br#"{"id": "BAD-1", "mode": "boat", "direction": "import", "country": "US", "stage": "arrival"}"#.to_vec(),
+        br#"{"id": "BAD-2", "direction": "import", "country": "US", "stage": "arrival"}"#.to_vec(),
+        br#"{"id": 42, "mode": "air", "direction": "import", "country": "US", "stage": "arrival"}"#.to_vec(),
+        vec![0xff, 0xfe, 0x00, 0x01, b'{', 0x80, 0x81],
+        format!(r#"{{"id": "HUGE", "mode": "air", "direction": "import", "country": "US", "stage": "arrival", "x": "{}"}}"#, "A".repeat(20 << 20)).into_bytes(),
+    ];
+    for (i, b) in bad.into_iter().enumerate() {
+        lines.insert(10 + i * 30, b);
+    }
+    lines.push(br#"{"id": "TRUNC", "mode": "air", "direct"#.to_vec());
+    let p = dir.join("bad.jsonl");
+    let mut f = std::fs::File::create(&p).unwrap();
+    for l in &lines {
+        f.write_all(l).unwrap();
+        f.write_all(b"\n").unwrap();
+    }
+    p
+}
+
+#[test]
+fn malformed_lines_exit_2_store_valid_and_rejects_and_rescreen_adds_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = bad_input(dir.path());
+    let db = dir.path().join("c.db");
+    let o = run(&["screen", "--json", "--db", s(&db), s(&input)]);
+    assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("bad.jsonl"), "diagnostics name the file: {err}");
+    assert!(err.contains("line 11"), "diagnostics name the line: {err}");
+    assert!(err.contains("mode"), "diagnostics name the field: {err}");
+    assert_eq!(decisions(&o.stdout).len(), 200);
+    let st = stats(&db);
+    assert_eq!(st["versions"], 200);
+    assert_eq!(st["rejected"], 7);
+
+    // The same file again: the same decisions, nothing new stored.
+    let o2 = run(&["screen", "--json", "--db", s(&db), s(&input)]);
+    assert_eq!(o2.status.code(), Some(2));
+    assert_eq!(decisions(&o2.stdout), decisions(&o.stdout));
+    assert_eq!(stats(&db), st);
+
+    // Rejects are kept with their reasons and raw bytes.
+    let o = run(&["rejects", "--db", s(&db), "--json", "--limit", "100"]);
+    let rejects: Vec<Value> = o.stdout.split(|b| *b == b'\n').filter(|l| !l.is_empty()).map(|l| serde_json::from_slice(l).unwrap()).collect();
+    assert_eq!(rejects.len(), 7);
+    let boat = rejects.iter().find(|r| r["raw"].as_str().unwrap_or("").contains("boat")).expect("the boat line");
+    assert_eq!(boat["line"], 41);
+    assert!(boat["diagnostics"][0]["location"]["path"].as_str().unwrap_or("").contains("mode"), "{boat}");
+}
+
+#[test]
+fn kill_9_mid_batch_loses_nothing_acknowledged() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, traders) = generate(dir.path(), 60_000, 9);
+    let db = dir.path().join("k.db");
+    let mut child = bin()
+        .args(["screen", "--json", "--batch", "500", "--db", s(&db), "--traders", s(&traders), s(&input)])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut acked: Vec<Decision> = Vec::new();
+    let mut rd = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    while acked.len() < 5_000 {
+        line.clear();
+        if rd.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+        acked.push(serde_json::from_str(&line).unwrap());
+    }
+    // kill -9: no chance to clean up.
+    Command::new("kill").args(["-9", &child.id().to_string()]).status().unwrap();
+    let status = child.wait().unwrap();
+    assert!(!status.success(), "the child was killed mid-run");
+    assert_eq!(acked.len(), 5_000, "the run was killed before it finished");
+
+    // Everything acknowledged is stored, with the same decision; nothing half-written.
+    {
+        let mut store = SqliteStore::open(&db).unwrap();
+        for d in &acked {
+            assert_eq!(store.decision(&d.filing_id, d.version).unwrap().as_ref(), Some(d));
+            assert!(store.filing(&d.filing_id, d.version).unwrap().is_some());
+        }
+        let st = store.stats().unwrap();
+        assert_eq!(st.versions, st.decisions, "every stored version has its decision");
+        assert!(st.versions >= 5_000 && st.versions < 60_000, "killed mid-batch: {st:?}");
+    }
+
+    // Restart: the rest is screened, the acknowledged decisions stand unchanged, no duplicates.
+    let o = run(&["screen", "--json", "--batch", "500", "--db", s(&db), "--traders", s(&traders), s(&input)]);
+    assert_eq!(o.status.code(), Some(0));
+    let all = decisions(&o.stdout);
+    assert_eq!(all.len(), 60_000);
+    let by_key: HashMap<(String, u32), &Decision> = all.iter().map(|d| ((d.filing_id.clone(), d.version), d)).collect();
+    for d in &acked {
+        assert_eq!(by_key[&(d.filing_id.clone(), d.version)], d);
+    }
+    let st = stats(&db);
+    assert_eq!(st["versions"], 60_000);
+    assert_eq!(st["decisions"], 60_000);
+}
+
+#[test]
+fn show_explains_the_latest_decision_and_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, traders) = generate(dir.path(), 3_000, 4);
+    let db = dir.path().join("s.db");
+    let o = run(&["screen", "--json", "--db", s(&db), "--traders", s(&traders), s(&input)]);
+    assert_eq!(o.status.code(), Some(0));
+    let ds = decisions(&o.stdout);
+    let amended = ds.iter().find(|d| d.version == 2).expect("an amendment in 3,000 filings");
+    let o = run(&["show", &amended.filing_id, "--db", s(&db), "--json"]);
+    assert!(o.status.success());
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["decision"]["version"], 2);
+    assert_eq!(v["history"].as_array().unwrap().len(), 2);
+    assert_eq!(v["filing"]["id"], amended.filing_id.as_str());
+    let o = run(&["show", &amended.filing_id, "--db", s(&db)]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains(&format!("lane    {}", amended.lane.as_str())), "{text}");
+    assert!(text.contains("versions"), "{text}");
+    let o = run(&["show", "NO-SUCH-FILING", "--db", s(&db)]);
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn people_get_a_table_and_a_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, traders) = generate(dir.path(), 500, 8);
+    let db = dir.path().join("t.db");
+    let o = run(&["screen", "--db", s(&db), "--traders", s(&traders), s(&input)]);
+    assert_eq!(o.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.starts_with("FILING"), "{text}");
+    let last = text.lines().last().unwrap();
+    assert!(last.starts_with("screened 500 filings: green"), "{last}");
+    assert!(o.stderr.is_empty() || !String::from_utf8_lossy(&o.stderr).contains('\r'), "no progress bar when not a terminal");
+}
+
+#[test]
+fn csv_input_and_unreadable_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("f.csv");
+    std::fs::write(
+        &csv,
+        "id,version,mode,direction,country,stage,consignor_name,consignee_name,carrier_name,hs_code,description,packages,gross_kg,origin,plate,first_port_of_arrival,filed_at,arrival\n\
+         CSV-1,1,highway,import,CA,pre-arrival,Acme Mfg,Maple Foods,Trans Canada,870899,Auto parts,10,500,US,ABC123,CAWND,2026-11-02T08:00:00Z,2026-11-02T10:00:00Z\n\
+         CSV-2,1,highway,import,CA,pre-arrival,Acme Mfg,Maple Foods,Trans Canada,870899,Auto parts,10,500,US,ABC123,CAWND,2026-11-02T09:40:00Z,2026-11-02T10:00:00Z\n",
+    )
+    .unwrap();
+    let db = dir.path().join("c.db");
+    let o = run(&["screen", "--json", "--db", s(&db), s(&csv)]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let ds = decisions(&o.stdout);
+    assert_eq!(ds.len(), 2);
+    let late = &ds[1];
+    let dl = late.findings.iter().find(|f| f.code == "DL-LATE").expect("CSV-2 is 40 min late");
+    assert_eq!(dl.evidence["minutes_late"], 40);
+    let o = run(&["screen", "--db", s(&db), s(&dir.path().join("missing.jsonl"))]);
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn generate_is_deterministic() {
+    let a = run(&["generate", "--count", "300", "--seed", "12"]);
+    let b = run(&["generate", "--count", "300", "--seed", "12"]);
+    let c = run(&["generate", "--count", "300", "--seed", "13"]);
+    assert!(a.status.success());
+    assert_eq!(a.stdout, b.stdout);
+    assert_ne!(a.stdout, c.stdout);
+}
+
+#[test]
+fn readme_sample_screens_with_lanes_and_reasons() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.db");
+    let o = bin()
+        .current_dir(&root)
+        .args(["screen", "--db", s(&db), "--traders", "examples/traders.csv", "examples/day.jsonl"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains(" red ") && text.contains(" green "), "{text}");
+    assert!(text.contains("Filed ") && text.contains("late"), "reasons are shown");
+    // The shipped sample is what `clearway generate` makes.
+    let g = run(&["generate", "--count", "1000", "--seed", "2026"]);
+    assert_eq!(g.stdout, std::fs::read(root.join("examples/day.jsonl")).unwrap(), "examples/day.jsonl is stale: see examples/README.md");
+}
+
+#[test]
+fn reference_data_from_the_shared_folder() {
+    let Some(reference) = clearway_testdata::file("reference") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (input, traders) = generate(dir.path(), 2_000, 6);
+    let db = dir.path().join("ref.db");
+    let o = run(&["screen", "--json", "--db", s(&db), "--traders", s(&traders), "--reference", s(&reference), s(&input)]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let ds = decisions(&o.stdout);
+    let unknown: Vec<&str> = ds.iter().flat_map(|d| d.findings.iter()).filter(|f| f.code == "DQ-HS-UNKNOWN").map(|f| f.message.as_str()).collect();
+    assert!(unknown.is_empty(), "the generator uses real HS 2022 codes: {unknown:?}");
+}
+
+#[test]
+fn postgres_store_through_the_cli() {
+    let Ok(url) = std::env::var("CLEARWAY_TEST_PG") else {
+        eprintln!("skipping: CLEARWAY_TEST_PG not set");
+        return;
+    };
+    let schema = format!("cli_{}", std::process::id());
+    drop(clearway_store::postgres::PgStore::connect_with_schema(&url, &schema).unwrap());
+    let db = format!("{url} options='-c search_path={schema}'");
+    let dir = tempfile::tempdir().unwrap();
+    let input = bad_input(dir.path());
+    let o = bin().args(["screen", "--json", "--db", &db, s(&input)]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(decisions(&o.stdout).len(), 200);
+    let o2 = bin().args(["screen", "--json", "--db", &db, s(&input)]).output().unwrap();
+    assert_eq!(decisions(&o2.stdout), decisions(&o.stdout));
+    let st: Value = serde_json::from_slice(&bin().args(["stats", "--json", "--db", &db]).output().unwrap().stdout).unwrap();
+    assert_eq!(st["versions"], 200);
+    assert_eq!(st["rejected"], 7);
+    let mut c = postgres_client(&url);
+    c.batch_execute(&format!("DROP SCHEMA {schema} CASCADE")).unwrap();
+}
+
+fn postgres_client(url: &str) -> postgres::Client {
+    postgres::Client::connect(url, postgres::NoTls).unwrap()
+}
