@@ -3,7 +3,7 @@
 use clearway_core::{Action, Decision};
 use std::io::{Result, Write};
 
-use crate::screening::{Summary, lane_order};
+use crate::screening::Summary;
 
 fn truncate(s: &str, n: usize) -> String {
     if s.chars().count() <= n { s.to_owned() } else { format!("{}…", s.chars().take(n - 1).collect::<String>()) }
@@ -34,7 +34,7 @@ pub fn table_row(out: &mut dyn Write, d: &Decision, duplicate: bool) -> Result<(
 
 pub fn summary_line(s: &Summary) -> String {
     let lanes: Vec<String> =
-        lane_order().iter().map(|l| format!("{} {}", l.as_str(), s.lanes.get(l.as_str()).copied().unwrap_or(0))).collect();
+        clearway_core::Lane::ALL.iter().map(|l| format!("{} {}", l.as_str(), s.lanes.get(l.as_str()).copied().unwrap_or(0))).collect();
     let mut line = format!("screened {} filings: {}; rejected {}", s.decisions, lanes.join(", "), s.rejected);
     if s.duplicates > 0 {
         line.push_str(&format!("; {} already stored (stored decision returned)", s.duplicates));

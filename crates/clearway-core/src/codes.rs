@@ -21,9 +21,28 @@ pub const ISO3166_ALPHA2: [&str; 249] = [
     "VG", "VI", "VN", "VU", "WF", "WS", "YE", "YT", "ZA", "ZM", "ZW",
 ];
 
+/// One bit per letter pair AA..ZZ, set for assigned codes; built at compile time from the table.
+const ISO3166_BITS: [u64; 11] = {
+    let mut bits = [0u64; 11];
+    let mut i = 0;
+    while i < ISO3166_ALPHA2.len() {
+        let b = ISO3166_ALPHA2[i].as_bytes();
+        let n = (b[0] - b'A') as usize * 26 + (b[1] - b'A') as usize;
+        bits[n / 64] |= 1 << (n % 64);
+        i += 1;
+    }
+    bits
+};
+
 /// Whether `code` is an assigned ISO 3166-1 alpha-2 code (upper case).
 pub fn is_iso3166_alpha2(code: &str) -> bool {
-    code.len() == 2 && ISO3166_ALPHA2.binary_search(&code).is_ok()
+    match code.as_bytes() {
+        [a @ b'A'..=b'Z', b @ b'A'..=b'Z'] => {
+            let n = (a - b'A') as usize * 26 + (b - b'A') as usize;
+            ISO3166_BITS[n / 64] & (1 << (n % 64)) != 0
+        }
+        _ => false,
+    }
 }
 
 /// ISO 6346 letter values: A=10, skipping multiples of 11 (so B=12 ... Z=38).
@@ -145,9 +164,10 @@ mod tests {
         for c in ["CA", "US", "MX", "CN", "DE", "KP", "IR", "SS"] {
             assert!(is_iso3166_alpha2(c), "{c}");
         }
-        for c in ["XX", "UK", "EU", "ca", "USA", ""] {
+        for c in ["XX", "UK", "EU", "ca", "USA", "", "C", "ZZ", "AA"] {
             assert!(!is_iso3166_alpha2(c), "{c}");
         }
+        assert_eq!(ISO3166_ALPHA2.iter().filter(|c| is_iso3166_alpha2(c)).count(), 249);
     }
 
     #[test]

@@ -2,11 +2,105 @@
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::borrow::Cow;
 
 use crate::filing::Stage;
 
-/// Values that caused a finding, by name, in insertion order.
-pub type Evidence = serde_json::Map<String, serde_json::Value>;
+/// Values that caused a finding, by name, in insertion order; a JSON object on the wire.
+/// Names are usually static, so building evidence costs no allocation for the keys.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Evidence(Vec<(Cow<'static, str>, Value)>);
+
+impl Evidence {
+    pub fn new() -> Self {
+        Evidence(Vec::new())
+    }
+
+    /// Set `key` to `value`, replacing an earlier value of the same key.
+    pub fn insert(&mut self, key: impl Into<Cow<'static, str>>, value: Value) {
+        let key = key.into();
+        match self.0.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = value,
+            None => self.0.push((key, value)),
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.0.iter().map(|(k, v)| (k.as_ref(), v))
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+static NULL: Value = Value::Null;
+
+impl std::ops::Index<&str> for Evidence {
+    type Output = Value;
+    /// The value of `key`, or `null` when absent (as `serde_json::Value` indexing does).
+    fn index(&self, key: &str) -> &Value {
+        self.get(key).unwrap_or(&NULL)
+    }
+}
+
+impl<'a> IntoIterator for &'a Evidence {
+    type Item = (&'a str, &'a Value);
+    type IntoIter = Box<dyn Iterator<Item = (&'a str, &'a Value)> + 'a>;
+    fn into_iter(self) -> Self::IntoIter {
+        Box::new(self.iter())
+    }
+}
+
+impl Serialize for Evidence {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            m.serialize_entry(k.as_ref(), v)?;
+        }
+        m.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Evidence {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Evidence;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object of evidence values")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut a: A) -> Result<Evidence, A::Error> {
+                let mut e = Evidence::new();
+                while let Some((k, v)) = a.next_entry::<String, Value>()? {
+                    e.insert(k, v);
+                }
+                Ok(e)
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+impl JsonSchema for Evidence {
+    fn schema_name() -> Cow<'static, str> {
+        "Evidence".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": "object", "description": "Values that caused the finding, by name."})
+    }
+}
 
 /// What kind of concern a finding raises. Security findings can never be offset by trust.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -32,9 +126,9 @@ pub enum FindingKind {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Finding {
     /// The layer that produced it (`data-quality`, `deadline`, `trusted-trader`, ...).
-    pub layer: String,
-    /// Stable machine code, e.g. `DQ-ISO6346-CHECK-DIGIT`.
-    pub code: String,
+    pub layer: Cow<'static, str>,
+    /// Stable machine code, e.g. `DQ-ISO6346`.
+    pub code: Cow<'static, str>,
     /// Plain-language reason for the officer.
     pub message: String,
     /// Contribution to the score; negative for offsets.
@@ -49,10 +143,10 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn new(layer: &str, code: &str, kind: FindingKind, weight: f64, message: impl Into<String>) -> Self {
+    pub fn new(layer: &'static str, code: &'static str, kind: FindingKind, weight: f64, message: impl Into<String>) -> Self {
         Finding {
-            layer: layer.to_owned(),
-            code: code.to_owned(),
+            layer: Cow::Borrowed(layer),
+            code: Cow::Borrowed(code),
             message: message.into(),
             weight,
             kind,
@@ -62,8 +156,8 @@ impl Finding {
     }
 
     /// Add one evidence value.
-    pub fn with(mut self, name: &str, value: impl Into<serde_json::Value>) -> Self {
-        self.evidence.insert(name.to_owned(), value.into());
+    pub fn with(mut self, name: &'static str, value: impl Into<Value>) -> Self {
+        self.evidence.insert(name, value.into());
         self
     }
 

@@ -37,8 +37,8 @@ impl Program {
 
     /// Parse a program name, accepting common spellings (`C-TPAT`, `ctpat`).
     pub fn parse(s: &str) -> Option<Program> {
-        let k: String = s.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_uppercase();
-        Program::ALL.into_iter().find(|p| p.as_str() == k)
+        let key = || s.bytes().filter(u8::is_ascii_alphanumeric).map(|b| b.to_ascii_uppercase());
+        Program::ALL.into_iter().find(|p| p.as_str().bytes().eq(key()))
     }
 }
 
@@ -76,6 +76,22 @@ pub struct Membership {
     pub valid_to: Option<NaiveDate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_validated: Option<NaiveDate>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn program_spellings() {
+        assert_eq!(Program::parse("C-TPAT"), Some(Program::CTPAT));
+        assert_eq!(Program::parse("ctpat"), Some(Program::CTPAT));
+        assert_eq!(Program::parse("fast"), Some(Program::FAST));
+        assert_eq!(Program::parse("FASTER"), None);
+        assert_eq!(Program::parse("FAS"), None);
+        assert_eq!(Program::parse(""), None);
+        assert_eq!(Program::parse("SCAC"), None);
+    }
 }
 
 impl Membership {

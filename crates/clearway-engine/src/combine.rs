@@ -47,8 +47,8 @@ pub fn combine(filing: &Filing, ctx: &Context<'_>, mut findings: Vec<Finding>, c
     let security = findings.iter().any(|f| f.kind == FindingKind::Security && f.weight > 0.0);
     if security {
         for f in findings.iter_mut().filter(|f| f.kind == FindingKind::Trust && f.weight < 0.0) {
-            f.evidence.insert("not_applied".into(), "a security finding is present; trust never offsets it".into());
-            f.evidence.insert("weight_if_applied".into(), f.weight.into());
+            f.evidence.insert("not_applied", "a security finding is present; trust never offsets it".into());
+            f.evidence.insert("weight_if_applied", f.weight.into());
             f.weight = 0.0;
         }
     }

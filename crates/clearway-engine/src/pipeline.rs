@@ -121,7 +121,7 @@ impl Pipeline {
             layer.assess(filing, &ctx, &mut findings);
         }
         for f in &mut findings {
-            if let Some(w) = self.config.weights.get(&f.code) {
+            if let Some(w) = self.config.weights.get(f.code.as_ref()) {
                 f.weight = *w;
             }
         }

@@ -49,7 +49,7 @@ impl Registry {
         let len = sorted.len();
         let mut by_id: HashMap<String, Vec<Membership>> = HashMap::new();
         for m in sorted {
-            by_id.entry(normalize_id(&m.member_id)).or_default().push(m);
+            by_id.entry(normalize_id(&m.member_id).into_owned()).or_default().push(m);
         }
         Registry { by_id, len, fingerprint }
     }
@@ -68,7 +68,7 @@ impl Registry {
 
     /// The standing of membership `id` in `program` at time `at`.
     pub fn standing(&self, program: Program, id: &str, at: DateTime<Utc>) -> Standing<'_> {
-        let Some(m) = self.by_id.get(&normalize_id(id)).and_then(|v| v.iter().find(|m| m.program == program)) else {
+        let Some(m) = self.by_id.get(normalize_id(id).as_ref()).and_then(|v| v.iter().find(|m| m.program == program)) else {
             return Standing::Unknown;
         };
         let d = at.date_naive();
@@ -95,8 +95,14 @@ impl Registry {
     }
 }
 
-fn normalize_id(id: &str) -> String {
-    id.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_uppercase()
+/// Ids compare on their upper-cased letters and digits (`ct-123` = `CT123`); no allocation when the id
+/// is already in that form.
+fn normalize_id(id: &str) -> std::borrow::Cow<'_, str> {
+    if id.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()) {
+        std::borrow::Cow::Borrowed(id)
+    } else {
+        std::borrow::Cow::Owned(id.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_uppercase())
+    }
 }
 
 /// The time at which memberships are judged: the filing's own event time, so decisions are reproducible.

@@ -43,7 +43,7 @@ fn pipeline_flags_codes_that_do_not_exist() {
     }))
     .unwrap();
     let d = p.assess(&f, None);
-    let codes: Vec<&str> = d.findings.iter().map(|f| f.code.as_str()).collect();
+    let codes: Vec<&str> = d.findings.iter().map(|f| f.code.as_ref()).collect();
     assert!(codes.contains(&"DQ-HS-UNKNOWN"), "{codes:?}");
     assert!(codes.contains(&"DQ-LOCODE-UNKNOWN"), "{codes:?}");
 }

@@ -27,6 +27,6 @@ pub(crate) mod testing {
     }
 
     pub fn codes(findings: &[Finding]) -> Vec<&str> {
-        findings.iter().map(|f| f.code.as_str()).collect()
+        findings.iter().map(|f| f.code.as_ref()).collect()
     }
 }
