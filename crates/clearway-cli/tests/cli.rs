@@ -319,3 +319,58 @@ fn postgres_store_through_the_cli() {
 fn postgres_client(url: &str) -> postgres::Client {
     postgres::Client::connect(url, postgres::NoTls).unwrap()
 }
+
+#[test]
+fn a_suspension_applies_at_the_next_assessment() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("fast.db");
+    let filing = |version: u32| {
+        serde_json::json!({
+            "id": "FAST-TRIP-1", "version": version, "status": if version == 1 { "original" } else { "amendment" },
+            "mode": "highway", "direction": "import", "country": "US", "stage": "pre-arrival", "fast": true,
+            "parties": [
+                {"role": "consignor", "name": "Plasticos de Monterrey", "country": "MX"},
+                {"role": "consignee", "name": "Lone Star Retail", "country": "US"},
+                {"role": "driver", "name": "Ana Ruiz", "ids": [{"scheme": "FAST", "value": "42700000001"}]},
+                {"role": "carrier", "name": "Transportes del Norte", "ids": [{"scheme": "CTPAT", "value": "CTC-100"}]},
+                {"role": "importer-of-record", "name": "Lone Star Retail", "ids": [{"scheme": "CTPAT", "value": "CTI-200"}]}
+            ],
+            "goods": [{"description": "Polyethylene pellets", "hs_code": "390110", "packages": 20, "gross_kg": 18000.0, "origin": "MX"}],
+            "conveyance": {"plate": "NL-12345"},
+            "itinerary": {"first_port_of_arrival": "USLRD"},
+            "times": {"filed_at": "2026-11-02T09:00:00Z", "arrival": "2026-11-02T10:00:00Z"}
+        })
+        .to_string()
+    };
+    let registry = |carrier_status: &str| {
+        format!(
+            "program,member_id,name,country,tier,business,status,valid_from,valid_to,last_validated\n\
+             FAST,42700000001,Ana Ruiz,MX,,driver,active,2024-01-01,2029-01-01,\n\
+             CTPAT,CTC-100,Transportes del Norte,MX,2,highway-carrier,{carrier_status},2020-01-01,,2025-03-01\n\
+             CTPAT,CTI-200,Lone Star Retail,US,3,importer,active,2019-01-01,,2025-06-01\n"
+        )
+    };
+    let (v1, v2, reg) = (dir.path().join("v1.json"), dir.path().join("v2.json"), dir.path().join("reg.csv"));
+    std::fs::write(&v1, filing(1)).unwrap();
+    std::fs::write(&v2, filing(2)).unwrap();
+    std::fs::write(&reg, registry("active")).unwrap();
+    let o = run(&["screen", "--json", "--db", s(&db), "--traders", s(&reg), s(&v1)]);
+    let d = &decisions(&o.stdout)[0];
+    assert!(d.fast.as_ref().unwrap().eligible, "{d:?}");
+    assert_eq!(d.actions, [clearway_core::Action::FastRelease]);
+
+    // The carrier's C-TPAT is suspended; the amendment is assessed under the new registry.
+    std::fs::write(&reg, registry("suspended")).unwrap();
+    let o = run(&["screen", "--json", "--db", s(&db), "--traders", s(&reg), s(&v2)]);
+    let d = &decisions(&o.stdout)[0];
+    let fast = d.fast.as_ref().unwrap();
+    assert!(!fast.eligible);
+    assert_eq!(fast.missing, ["carrier \"Transportes del Norte\": CTPAT CTC-100 is suspended"]);
+    assert!(!d.actions.contains(&clearway_core::Action::FastRelease));
+    let refused = d.findings.iter().find(|f| f.code == "TT-FAST-INELIGIBLE").unwrap();
+    assert!(refused.message.contains("CTPAT CTC-100 is suspended"), "{}", refused.message);
+    // The version-1 decision stands as it was.
+    let o = run(&["show", "FAST-TRIP-1", "--db", s(&db), "--json"]);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["history"].as_array().unwrap().len(), 2);
+}
