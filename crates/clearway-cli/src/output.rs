@@ -47,7 +47,8 @@ pub fn summary_line(s: &Summary) -> String {
 
 /// The full explanation of one decision.
 pub fn explain(out: &mut dyn Write, d: &Decision) -> Result<()> {
-    writeln!(out, "filing {} version {} ({:?})", d.filing_id, d.version, d.stage)?;
+    let stage = serde_json::to_value(d.stage).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+    writeln!(out, "filing {} version {} ({stage})", d.filing_id, d.version)?;
     writeln!(out, "lane    {}   score {:.1}   actions {}", d.lane.as_str(), d.score, actions(&d.actions))?;
     if let Some(f) = &d.fast {
         if f.eligible {
