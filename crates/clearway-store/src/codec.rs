@@ -2,7 +2,7 @@
 //! backend applies to a batch item. Principal function: [`check_accepted`].
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use clearway_core::{FilingStatus, Lane};
+use clearway_core::{Filing, FilingStatus, Lane};
 
 use crate::{Accepted, Result, StoreError};
 
@@ -66,4 +66,34 @@ pub(crate) fn check_accepted(a: &Accepted) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+/// `None` when `raw` is exactly the canonical JSON of `filing` (compared while serialising, without
+/// building a copy); otherwise the canonical JSON, serialised into `buf`.
+pub(crate) fn canonical_json<'b>(buf: &'b mut Vec<u8>, filing: &Filing, raw: &[u8]) -> Result<Option<&'b str>> {
+    /// Compares the serialiser's output with `rest`; stops it at the first difference.
+    struct SameAs<'r> {
+        rest: &'r [u8],
+    }
+    impl std::io::Write for SameAs<'_> {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            match self.rest.strip_prefix(bytes) {
+                Some(rest) => {
+                    self.rest = rest;
+                    Ok(bytes.len())
+                }
+                None => Err(std::io::Error::other("differs")),
+            }
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut same = SameAs { rest: raw };
+    if serde_json::to_writer(&mut same, filing).is_ok() && same.rest.is_empty() {
+        return Ok(None);
+    }
+    buf.clear();
+    serde_json::to_writer(&mut *buf, filing)?;
+    std::str::from_utf8(buf).map(Some).map_err(|e| StoreError::Other(format!("serialised JSON is not UTF-8: {e}")))
 }

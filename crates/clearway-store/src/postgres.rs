@@ -6,6 +6,8 @@
 //! to the same database at once: a `(filing_id, version)` is still stored once and its first committed
 //! decision stands. JSON is kept as TEXT (it may contain `\u0000`, which JSONB refuses); times are
 //! TIMESTAMPTZ (microsecond precision); the schema version is kept in table `clearway_schema`.
+//! `filings.filing_json` is NULL when the raw input bytes are exactly the canonical JSON of the parsed
+//! filing (Clearway's own JSON Lines): the filing is then parsed back from `raw`, not stored twice.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -14,7 +16,7 @@ use clearway_core::{Decision, Diagnostic, Filing, Membership};
 use postgres::types::ToSql;
 use postgres::{Client, NoTls, Row, Statement};
 
-use crate::codec::{check_accepted, corrupt, line_to_i64, parse_lane, parse_status, status_str, to_line, to_version};
+use crate::codec::{canonical_json, check_accepted, corrupt, line_to_i64, parse_lane, parse_status, status_str, to_line, to_version};
 use crate::{BatchItem, History, Outcome, RejectRecord, Result, Stats, Store, StoreError, VersionInfo, content_hash};
 
 /// The schema version this code writes and reads.
@@ -34,7 +36,7 @@ const MIGRATIONS: &[&str] = &[
         input_source     TEXT        NOT NULL,
         input_line       BIGINT      NOT NULL,
         raw              BYTEA       NOT NULL,
-        filing_json      TEXT        NOT NULL,
+        filing_json      TEXT,
         diagnostics_json TEXT        NOT NULL,
         stored_at        TIMESTAMPTZ NOT NULL DEFAULT now(),
         PRIMARY KEY (filing_id, version)
@@ -134,7 +136,7 @@ impl Stmts {
                  FROM filings f LEFT JOIN decisions d ON d.filing_id = f.filing_id AND d.version = f.version \
                  WHERE f.filing_id = $1 ORDER BY f.version",
             )?,
-            filing: c.prepare("SELECT filing_json FROM filings WHERE filing_id = $1 AND version = $2")?,
+            filing: c.prepare("SELECT filing_json, raw FROM filings WHERE filing_id = $1 AND version = $2")?,
             decision: c.prepare("SELECT decision_json FROM decisions WHERE filing_id = $1 AND version = $2")?,
             latest_decision: c.prepare(
                 "SELECT decision_json FROM decisions WHERE filing_id = $1 ORDER BY version DESC LIMIT 1",
@@ -302,6 +304,7 @@ impl Store for PgStore {
                 Vec::with_capacity(n),
                 Vec::with_capacity(n),
             );
+            let mut buf = Vec::new();
             for &i in &firsts {
                 let a = accepted(i)?;
                 ids.push(a.filing.id.as_str());
@@ -311,7 +314,8 @@ impl Store for PgStore {
                 sources.push(a.input.source.as_str());
                 lines.push(line_to_i64(a.input.line)?);
                 raws.push(a.raw.as_slice());
-                jsons.push(serde_json::to_string(&a.filing)?);
+                // NULL when the raw bytes are the canonical JSON.
+                jsons.push(canonical_json(&mut buf, &a.filing, &a.raw)?.map(str::to_owned));
                 diags.push(serde_json::to_string(&a.diagnostics)?);
             }
             let params: [&(dyn ToSql + Sync); 9] =
@@ -463,7 +467,11 @@ impl Store for PgStore {
     fn filing(&mut self, filing_id: &str, version: u32) -> Result<Option<Filing>> {
         let row = self.client.query_opt(&self.stmts.filing, &[&filing_id, &i64::from(version)])?;
         match row {
-            Some(row) => Ok(Some(serde_json::from_str(row.try_get::<_, &str>(0)?)?)),
+            Some(row) => match row.try_get::<_, Option<&str>>(0)? {
+                Some(json) => Ok(Some(serde_json::from_str(json)?)),
+                // NULL: the raw input is the canonical JSON.
+                None => Ok(Some(serde_json::from_slice(row.try_get::<_, &[u8]>(1)?)?)),
+            },
             None => Ok(None),
         }
     }

@@ -66,6 +66,26 @@ fn check_write_and_read_back(s: &mut dyn Store) {
     assert_eq!(s.write_batch(&[]).unwrap(), vec![]);
 }
 
+/// Raw input that is exactly the filing's canonical JSON (stored once by the SQL backends) and raw input
+/// that is not: both read back as written.
+fn check_canonical_raw(s: &mut dyn Store) {
+    let items = vec![
+        accepted_canonical("K", 1, Lane::Green, ""),
+        accepted_canonical("K", 2, Lane::Red, "\n"),
+        accepted_canonical("L", 1, Lane::Blue, " "),
+    ];
+    assert_eq!(s.write_batch(&items).unwrap(), vec![Outcome::Stored; 3]);
+    for item in &items {
+        let BatchItem::Accepted(a) = item else { unreachable!() };
+        assert_eq!(s.filing(&a.filing.id, a.filing.version).unwrap().as_ref(), Some(&a.filing));
+        assert_eq!(s.raw_input(&a.filing.id, a.filing.version).unwrap().as_ref(), Some(&a.raw));
+        assert_eq!(s.decision(&a.filing.id, a.filing.version).unwrap().as_ref(), Some(&a.decision));
+    }
+    // A duplicate of a canonical one still returns the decision that stands.
+    let out = s.write_batch(&[accepted_canonical("K", 1, Lane::Yellow, "")]).unwrap();
+    assert_eq!(out, vec![Outcome::Duplicate(Box::new(decision("K", 1, Lane::Green, 3.0)))]);
+}
+
 fn check_duplicates(s: &mut dyn Store) {
     let first = decision("A", 1, Lane::Green, 1.0);
     assert_eq!(s.write_batch(&[accepted("A", 1, Lane::Green, 1.0, "first")]).unwrap(), vec![Outcome::Stored]);
@@ -255,7 +275,7 @@ macro_rules! suite {
     };
 }
 
-suite!(check_write_and_read_back, check_duplicates, check_rejects, check_memberships, check_stats, check_atomicity);
+suite!(check_write_and_read_back, check_canonical_raw, check_duplicates, check_rejects, check_memberships, check_stats, check_atomicity);
 
 #[test]
 fn sqlite_survives_reopen() {
@@ -294,12 +314,10 @@ fn sqlite_corrupt_rows_are_errors_not_panics() {
     s.write_batch(&[accepted("A", 1, Lane::Red, 30.0, "a"), accepted("B", 1, Lane::Red, 30.0, "b")]).unwrap();
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute_batch(
-        "UPDATE filings SET filing_json = '{not json' WHERE filing_id = 'A';
-         UPDATE decisions SET decision_json = '[]' WHERE filing_id = 'A';
-         UPDATE filings SET status = 'weird', stored_at = 'yesterday' WHERE filing_id = 'B';
-         UPDATE decisions SET lane = 'purple' WHERE filing_id = 'B';
-         UPDATE latest SET lane = 'purple' WHERE filing_id = 'B';
-         DELETE FROM decisions WHERE filing_id = 'B';",
+        "UPDATE filings SET filing_json = '{not json', decision_json = '[]' WHERE filing_id = 'A';
+         UPDATE filings SET status = 'weird', stored_at = 'yesterday', lane = 'purple', decision_json = 'null'
+         WHERE filing_id = 'B';
+         UPDATE versions SET lane = 'purple' WHERE filing_id = 'B';",
     )
     .unwrap();
     assert!(s.filing("A", 1).is_err());
@@ -307,9 +325,40 @@ fn sqlite_corrupt_rows_are_errors_not_panics() {
     assert!(s.latest_decision("A").is_err());
     assert!(s.history("B").is_err());
     assert!(s.stats().is_err());
-    // A duplicate of a version whose decision is missing or corrupt is an error, not a panic.
+    // A duplicate of a version whose decision is corrupt is an error, not a panic.
     assert!(s.write_batch(&[accepted("A", 1, Lane::Red, 30.0, "a")]).is_err());
     assert!(s.write_batch(&[accepted("B", 1, Lane::Red, 30.0, "b")]).is_err());
+}
+
+#[test]
+fn sqlite_stores_canonical_raw_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("clearway.db");
+    let mut s = SqliteStore::open(&path).unwrap();
+    let items = [
+        accepted_canonical("K", 1, Lane::Green, ""),
+        accepted_canonical("K", 2, Lane::Red, "\n"),
+        accepted("M", 1, Lane::Red, 30.0, "m"),
+    ];
+    s.write_batch(&items).unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let nulls: Vec<(String, i64, bool)> = conn
+        .prepare("SELECT filing_id, version, filing_json IS NULL FROM filings ORDER BY filing_id, version")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(nulls, vec![("K".into(), 1, true), ("K".into(), 2, false), ("M".into(), 1, false)]);
+    // Read back from the raw bytes; corrupt raw bytes are an error, not a panic.
+    let BatchItem::Accepted(k1) = &items[0] else { unreachable!() };
+    assert_eq!(s.filing("K", 1).unwrap().as_ref(), Some(&k1.filing));
+    conn.execute("UPDATE filings SET raw = x'7b6e6f74' WHERE filing_id = 'K' AND version = 1", []).unwrap();
+    // Stats read the small `versions` tree: still right with rows of all three kinds.
+    let st = s.stats().unwrap();
+    assert_eq!((st.filings, st.versions, st.decisions), (2, 3, 3));
+    assert_eq!(st.lanes.get("red"), Some(&2));
+    assert!(s.filing("K", 1).is_err());
 }
 
 #[test]

@@ -61,6 +61,22 @@ pub fn accepted(id: &str, version: u32, lane: Lane, score: f64, tag: &str) -> Ba
     })
 }
 
+/// An accepted item whose raw input is exactly the canonical JSON of its filing (Clearway's own JSON
+/// Lines), plus `suffix` (a non-empty suffix makes it differ).
+pub fn accepted_canonical(id: &str, version: u32, lane: Lane, suffix: &str) -> BatchItem {
+    let status = if version == 1 { "original" } else { "amendment" };
+    let filing = filing(id, version, status, "2025-03-01T10:00:00.123456789Z");
+    let mut raw = serde_json::to_vec(&filing).unwrap();
+    raw.extend_from_slice(suffix.as_bytes());
+    BatchItem::Accepted(Accepted {
+        input: InputRef { source: "in.jsonl".to_owned(), line: u64::from(version) },
+        raw,
+        filing,
+        diagnostics: vec![],
+        decision: decision(id, version, lane, 3.0),
+    })
+}
+
 pub fn rejected(raw: &str, source: &str, line: u64) -> BatchItem {
     BatchItem::Rejected(Rejected {
         input: InputRef { source: source.to_owned(), line },
