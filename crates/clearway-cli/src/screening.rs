@@ -187,7 +187,7 @@ pub fn run(
     let mut store = open()?;
     let mut history = open()?;
     let committed = Arc::new(AtomicU64::new(0));
-    let (btx, brx) = bounded::<Vec<BatchItem>>(2);
+    let (btx, brx) = bounded::<Vec<BatchItem>>(6);
     let writer_committed = committed.clone();
     let writer_bar = bar.clone();
     let writer = std::thread::spawn(move || -> Result<Summary> {
@@ -196,9 +196,21 @@ pub fn run(
             output::table_header(&mut out)?;
         }
         let mut no = 0;
-        for items in brx {
+        // Group commit: when batches queue up behind the store, commit them together (up to 8) — each
+        // commit rewrites every index page it touches, so fewer, larger commits keep up as the store grows.
+        for mut items in brx.iter() {
+            let mut merged = 1;
+            while merged < 8 {
+                match brx.try_recv() {
+                    Ok(more) => {
+                        items.extend(more);
+                        merged += 1;
+                    }
+                    Err(_) => break,
+                }
+            }
             let acks = store_batch(store.as_mut(), items)?;
-            no += 1;
+            no += merged;
             writer_committed.store(no, Ordering::Release);
             report(acks, &mut out, &mut summary, print, &writer_bar)?;
         }

@@ -140,7 +140,7 @@ impl SqliteStore {
         // Returns the mode in force ("memory" for an in-memory database).
         let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.pragma_update(None, "cache_size", -32768)?; // 32 MiB
+        conn.pragma_update(None, "cache_size", -131072)?; // 128 MiB: the id index of a few million filings stays in memory
         conn.set_prepared_statement_cache_capacity(32);
         migrate(&mut conn)?;
         Ok(SqliteStore { conn })
