@@ -18,11 +18,16 @@ use std::io::{BufRead, Cursor, ErrorKind, Read as _};
 use clearway_core::{Diagnostic, Filing};
 
 pub mod csv;
+pub mod edifact;
 pub mod json;
+pub mod message;
 pub mod stream;
+pub mod wco;
+pub mod x12;
 
 pub use csv::CsvRecords;
 pub use json::parse_filing_json;
+pub use message::{Interchange, Message, MessageFormat};
 pub use stream::{JsonRecords, MAX_RECORD_BYTES};
 
 /// A filing that was understood, with warnings about what was repaired or ignored.
