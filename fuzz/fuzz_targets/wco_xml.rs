@@ -2,5 +2,8 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = data;
+    let ic = clearway_formats::wco::read(data);
+    for m in &ic.messages {
+        let _ = clearway_formats::wco::response(&ic, m);
+    }
 });

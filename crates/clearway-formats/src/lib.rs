@@ -57,7 +57,34 @@ pub enum Format {
     JsonLines,
     /// The CSV flat form with its header row.
     Csv,
+    /// A UN/EDIFACT interchange (`UNA` or `UNB` first).
+    Edifact,
+    /// An ANSI X12 interchange (`ISA` first).
+    X12,
+    /// An XML document (WCO Data Model declaration).
+    WcoXml,
     Unknown,
+}
+
+impl Format {
+    /// The message family, for formats read whole as an [`Interchange`].
+    pub fn message_format(self) -> Option<MessageFormat> {
+        match self {
+            Format::Edifact => Some(MessageFormat::Edifact),
+            Format::X12 => Some(MessageFormat::X12),
+            Format::WcoXml => Some(MessageFormat::WcoXml),
+            _ => None,
+        }
+    }
+}
+
+/// Read a whole EDI interchange or XML document, the family detected from the content.
+pub fn read_interchange(bytes: &[u8]) -> Option<Interchange> {
+    match detect(bytes).message_format()? {
+        MessageFormat::Edifact => Some(edifact::read(bytes)),
+        MessageFormat::X12 => Some(x12::read(bytes)),
+        MessageFormat::WcoXml => Some(wco::read(bytes)),
+    }
 }
 
 /// How many bytes [`records`] reads ahead to detect the format.
@@ -75,11 +102,18 @@ pub fn detect(prefix: &[u8]) -> Format {
     match prefix.iter().find(|b| !b.is_ascii_whitespace()) {
         Some(b'[') => return Format::Json,
         Some(b'{') => return Format::JsonLines,
+        Some(b'<') => return Format::WcoXml,
         None => return Format::Unknown,
         Some(_) => {}
     }
     let start = prefix.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(0);
     let rest = &prefix[start..];
+    if rest.starts_with(b"UNA") || rest.starts_with(b"UNB") {
+        return Format::Edifact;
+    }
+    if rest.starts_with(b"ISA") {
+        return Format::X12;
+    }
     let line = &rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())];
     let names: Vec<String> = line
         .split(|&b| b == b',')
@@ -113,14 +147,26 @@ pub fn records<R: BufRead + 'static>(mut reader: R) -> Box<dyn Iterator<Item = R
         reader.consume(take);
         let body = prefix.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&prefix);
         let first = body.iter().find(|b| !b.is_ascii_whitespace());
-        if matches!(first, Some(b'[' | b'{')) || (first.is_some() && newline) || prefix.len() >= DETECT_PREFIX_BYTES {
+        if matches!(first, Some(b'[' | b'{' | b'<')) || (first.is_some() && newline) || prefix.len() >= DETECT_PREFIX_BYTES {
             break;
         }
     }
     let format = detect(&prefix);
-    let input = std::io::BufReader::with_capacity(READ_BUFFER_BYTES, Cursor::new(prefix).chain(reader));
+    let mut input = std::io::BufReader::with_capacity(READ_BUFFER_BYTES, Cursor::new(prefix).chain(reader));
     match format {
         Format::Csv => Box::new(CsvRecords::new(input)),
+        Format::Edifact | Format::X12 | Format::WcoXml => {
+            // Interchanges are read whole: control counts close them, and responses refer to them.
+            let mut bytes = Vec::new();
+            if let Err(e) = input.read_to_end(&mut bytes) {
+                let d = Diagnostic::error("input", format!("read error: {e}"));
+                return Box::new(std::iter::once(Record { line: 1, raw: bytes, outcome: Err(vec![d]) }));
+            }
+            match read_interchange(&bytes) {
+                Some(ic) => Box::new(ic.into_records(&bytes).into_iter()),
+                None => Box::new(JsonRecords::new(Cursor::new(bytes))),
+            }
+        }
         Format::Json | Format::JsonLines | Format::Unknown => Box::new(JsonRecords::new(input)),
     }
 }
