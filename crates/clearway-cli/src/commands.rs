@@ -28,6 +28,9 @@ pub struct GenerateArgs {
     /// Also write the trusted-trader registry the filings refer to (CSV).
     #[arg(long)]
     pub traders_out: Option<PathBuf>,
+    /// Output format: JSON Lines (streamed), or one CUSCAR / X12 309 interchange.
+    #[arg(long, value_enum, default_value = "json")]
+    pub format: crate::messages::OutFormat,
 }
 
 pub fn generate(a: GenerateArgs) -> Result<ExitCode> {
@@ -41,9 +44,15 @@ pub fn generate(a: GenerateArgs) -> Result<ExitCode> {
         None => Box::new(std::io::stdout().lock()),
     };
     let mut w = BufWriter::with_capacity(1 << 20, sink);
-    for f in generator {
-        serde_json::to_writer(&mut w, &f)?;
-        w.write_all(b"\n")?;
+    if a.format == crate::messages::OutFormat::Json {
+        for f in generator {
+            serde_json::to_writer(&mut w, &f)?;
+            w.write_all(b"\n")?;
+        }
+    } else {
+        crate::messages::check_format_for_count(a.format, a.count)?;
+        let filings: Vec<_> = generator.collect();
+        w.write_all(&crate::messages::write_filings(&filings, a.format)?)?;
     }
     w.flush()?;
     Ok(ExitCode::SUCCESS)

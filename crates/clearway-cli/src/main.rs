@@ -5,6 +5,7 @@
 
 mod bench;
 mod commands;
+mod messages;
 mod output;
 mod screening;
 mod setup;
@@ -43,6 +44,8 @@ enum Command {
     Stats(commands::StatsArgs),
     /// List stored rejected inputs with their reasons.
     Rejects(commands::RejectsArgs),
+    /// Print what was understood of an input, as canonical JSON or as CUSCAR / X12 309.
+    Convert(messages::ConvertArgs),
     /// Print the JSON Schema of the filing format.
     Schema,
     /// Measure throughput.
@@ -58,6 +61,7 @@ fn main() -> ExitCode {
         Command::Show(a) => commands::show(a),
         Command::Stats(a) => commands::stats(a),
         Command::Rejects(a) => commands::rejects(a),
+        Command::Convert(a) => messages::convert(a),
         Command::Schema => commands::schema(),
         Command::Bench(b) => bench::run(b),
     };

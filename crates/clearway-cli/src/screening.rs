@@ -39,6 +39,9 @@ pub struct ScreenArgs {
     /// Engine configuration (JSON): thresholds, random-selection rates, weight overrides.
     #[arg(long)]
     pub config: Option<PathBuf>,
+    /// Write one response per input message (CUSRES, X12 997 + 355, WCO DM response) into this folder.
+    #[arg(long)]
+    pub respond: Option<PathBuf>,
     /// Filings per stored batch (one transaction).
     #[arg(long, default_value_t = 1000)]
     pub batch: usize,
@@ -300,6 +303,9 @@ pub fn screen(args: ScreenArgs) -> Result<ExitCode> {
     let config = setup::load_config(args.config.as_deref())?;
     let pipeline = Pipeline::new(config, reference, registry);
 
+    if let Some(dir) = &args.respond {
+        crate::messages::respond(dir, &args.inputs)?;
+    }
     let mut failed = Vec::new();
     let mut inputs = Vec::new();
     for path in &args.inputs {

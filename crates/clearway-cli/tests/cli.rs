@@ -374,3 +374,79 @@ fn a_suspension_applies_at_the_next_assessment() {
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["history"].as_array().unwrap().len(), 2);
 }
+
+// ---- Trade message formats (issue 3) ----
+
+fn sample(rel: &str) -> Option<PathBuf> {
+    clearway_testdata::file(&format!("messages/{rel}"))
+}
+
+#[test]
+fn wrong_unt_count_is_a_diagnostic_and_exit_2_while_the_cargo_is_screened() {
+    let Some(edi) = sample("edifact/edifact-d95b-cuscar-sample-NO-LICENSE.edi") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("m.db");
+    let responses = dir.path().join("responses");
+    let o = run(&["screen", "--json", "--db", s(&db), "--respond", s(&responses), s(&edi)]);
+    assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("UNT"), "the control-count diagnostic names the segment: {err}");
+    let ds = decisions(&o.stdout);
+    assert!(!ds.is_empty(), "the cargo is still screened");
+    let files: Vec<_> = std::fs::read_dir(&responses).unwrap().map(|e| e.unwrap().path()).collect();
+    assert!(!files.is_empty() && files.iter().all(|p| p.to_string_lossy().ends_with(".cusres.edi")), "{files:?}");
+    let cusres = std::fs::read(&files[0]).unwrap();
+    assert!(cusres.starts_with(b"UNA") || cusres.starts_with(b"UNB"), "{}", String::from_utf8_lossy(&cusres));
+}
+
+#[test]
+fn every_customs_sample_converts() {
+    for (rel, expect_min) in [
+        ("edifact/edifact-d95b-cuscar-sample-NO-LICENSE.edi", 1),
+        ("edifact/edifact-d03b-cuscar-cbp-ace-truck-NO-LICENSE.edi", 1),
+        ("x12/x12-004010-309-customs-manifest-ocean.edi", 10),
+        ("wco-dm-xml/hmrc-cds-import-declaration-TT_IM001b.xml", 1),
+        ("wco-dm-xml/hmrc-cds-export-declaration-TT_EX001a.xml", 1),
+    ] {
+        let Some(p) = sample(rel) else { return };
+        let o = run(&["convert", s(&p)]);
+        assert!(matches!(o.status.code(), Some(0 | 2)), "{rel}: {}", String::from_utf8_lossy(&o.stderr));
+        let filings: Vec<Value> =
+            o.stdout.split(|b| *b == b'\n').filter(|l| !l.is_empty()).map(|l| serde_json::from_slice(l).unwrap()).collect();
+        assert!(filings.len() >= expect_min, "{rel}: {} filings", filings.len());
+        for f in &filings {
+            assert!(f["id"].as_str().is_some_and(|s| !s.is_empty()), "{rel}: {f}");
+            assert!(f["parties"].as_array().is_some_and(|p| !p.is_empty()), "{rel}: no parties in {f}");
+        }
+    }
+}
+
+#[test]
+fn x12_309_sample_gets_997_and_355_responses() {
+    let Some(p) = sample("x12/x12-004010-309-customs-manifest-ocean.edi") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let responses = dir.path().join("r");
+    let o = run(&["screen", "--json", "--db", s(&dir.path().join("x.db")), "--respond", s(&responses), s(&p)]);
+    assert!(matches!(o.status.code(), Some(0 | 2)), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(decisions(&o.stdout).len(), 10, "ten bills of lading");
+    let names: Vec<String> = std::fs::read_dir(&responses).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert!(names.iter().any(|n| n.ends_with(".997.edi")), "{names:?}");
+    assert!(names.iter().any(|n| n.ends_with(".355.edi")), "{names:?}");
+}
+
+#[test]
+fn generated_cuscar_and_309_screen_like_their_json() {
+    let dir = tempfile::tempdir().unwrap();
+    for format in ["cuscar", "x12-309"] {
+        let f = dir.path().join(format!("g.{format}"));
+        let o = run(&["generate", "--count", "300", "--seed", "21", "--format", format, "--out", s(&f)]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let o = run(&["convert", s(&f)]);
+        assert_eq!(o.status.code(), Some(0), "{format}: {}", String::from_utf8_lossy(&o.stderr));
+        let n = o.stdout.split(|b| *b == b'\n').filter(|l| !l.is_empty()).count();
+        assert_eq!(n, 300, "{format}: every filing comes back");
+        let o = run(&["screen", "--json", "--db", s(&dir.path().join(format!("{format}.db"))), s(&f)]);
+        assert_eq!(o.status.code(), Some(0), "{format}: {}", String::from_utf8_lossy(&o.stderr));
+        assert_eq!(decisions(&o.stdout).len(), 300);
+    }
+}
