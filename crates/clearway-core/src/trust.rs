@@ -78,6 +78,16 @@ pub struct Membership {
     pub last_validated: Option<NaiveDate>,
 }
 
+impl Membership {
+    /// Active and within its validity window at `at`.
+    pub fn is_valid_at(&self, at: DateTime<Utc>) -> bool {
+        let d = at.date_naive();
+        self.status == MembershipStatus::Active
+            && self.valid_from.is_none_or(|f| f <= d)
+            && self.valid_to.is_none_or(|t| d <= t)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,15 +101,5 @@ mod tests {
         assert_eq!(Program::parse("FAS"), None);
         assert_eq!(Program::parse(""), None);
         assert_eq!(Program::parse("SCAC"), None);
-    }
-}
-
-impl Membership {
-    /// Active and within its validity window at `at`.
-    pub fn is_valid_at(&self, at: DateTime<Utc>) -> bool {
-        let d = at.date_naive();
-        self.status == MembershipStatus::Active
-            && self.valid_from.is_none_or(|f| f <= d)
-            && self.valid_to.is_none_or(|t| d <= t)
     }
 }
