@@ -4,6 +4,11 @@
 //!
 //! `cargo bench -p clearway-formats --bench x12 -- --warm-up-time 1 --measurement-time 3`
 
+
+/// The allocator the `clearway` binary uses: building owned filings is allocation-bound.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::hint::black_box;
 
 use clearway_formats::x12;
