@@ -335,6 +335,15 @@ pub struct RadioactiveContent {
     pub nuclide: String,
     /// Activity in becquerel.
     pub activity_bq: f64,
+    /// Reference of the importing State's consent (IAEA guidance: Category 1 exports).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent_ref: Option<String>,
+    /// Reference of the recipient's authorisation to receive and possess the source (Categories 1-2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient_authorization: Option<String>,
+    /// When the importing State was notified of the shipment (Categories 1-2; at least 7 days ahead).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notified_at: Option<DateTime<Utc>>,
 }
 
 /// A piece of transport equipment (container, trailer, ULD).

@@ -51,7 +51,7 @@ fn goods() -> impl Strategy<Value = GoodsItem> {
         of(text()),
         of(text()),
         vec(text(), 0..3),
-        vec((text(), num()).prop_map(|(nuclide, activity_bq)| RadioactiveContent { nuclide, activity_bq }), 0..2),
+        vec((text(), num()).prop_map(|(nuclide, activity_bq)| RadioactiveContent { nuclide, activity_bq, consent_ref: None, recipient_authorization: None, notified_at: None }), 0..2),
     );
     (a, b).prop_map(
         |(

@@ -1659,7 +1659,7 @@ impl Traffic {
                 let a = r.float(lo, hi) * qty;
                 // Three significant figures, as activities are declared.
                 let mag = 10f64.powi(a.log10().floor() as i32 - 2);
-                RadioactiveContent { nuclide: n.to_string(), activity_bq: (a / mag).round() * mag }
+                RadioactiveContent { nuclide: n.to_string(), activity_bq: (a / mag).round() * mag, consent_ref: None, recipient_authorization: None, notified_at: None }
             })
             .collect();
         let containers = f.goods.first().map(|g| g.containers.clone()).unwrap_or_default();
