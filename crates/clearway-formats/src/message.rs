@@ -62,7 +62,21 @@ impl Interchange {
     /// (carrying the message's raw bytes and line), one rejected record per rejected message, and one
     /// rejected record for envelope errors (raw: the whole input) — so a wrong control count is stored
     /// and makes the run exit 2 while the cargo is still screened.
-    pub fn into_records(self, whole: &[u8]) -> Vec<Record> {
+    pub fn into_records(mut self, whole: &[u8]) -> Vec<Record> {
+        // Every diagnostic names a line: the message's (or the input's first) where the reader gave none.
+        fn place(diags: &mut [Diagnostic], line: u64) {
+            for d in diags.iter_mut().filter(|d| d.location.line.is_none()) {
+                d.location.line = Some(line.max(1));
+            }
+        }
+        place(&mut self.diagnostics, 1);
+        for m in &mut self.messages {
+            let line = m.line;
+            place(&mut m.diagnostics, line);
+            for p in &mut m.filings {
+                place(&mut p.diagnostics, line);
+            }
+        }
         let mut out = Vec::new();
         if self.diagnostics.iter().any(|d| d.severity == Severity::Error) {
             out.push(Record { line: 1, raw: whole.to_vec(), outcome: Err(self.diagnostics.clone()) });
@@ -71,7 +85,8 @@ impl Interchange {
             if !m.accepted() || m.filings.is_empty() {
                 let mut diags = m.diagnostics;
                 if diags.is_empty() {
-                    diags.push(Diagnostic::error(format!("{} {}", m.kind, m.reference), "the message holds no filing"));
+                    let d = Diagnostic::error(format!("{} {}", m.kind, m.reference), "the message holds no filing");
+                    diags.push(d.at_line(m.line.max(1), None));
                 }
                 out.push(Record { line: m.line, raw: m.raw, outcome: Err(diags) });
                 continue;
@@ -82,5 +97,21 @@ impl Interchange {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Found by `cargo fuzz run json_records`: an XML-looking input whose diagnostics had no line.
+    #[test]
+    fn fuzz_regression_xml_junk_diagnostics_have_lines() {
+        let input: &[u8] = b"\t<\0\0\0\0=MMMMMMM:M\0\0\0\x1fM />J\0\x8a\t";
+        let recs: Vec<_> = crate::records(std::io::Cursor::new(input.to_vec())).collect();
+        assert!(!recs.is_empty());
+        for r in &recs {
+            for d in r.outcome.as_ref().err().into_iter().flatten().chain(r.outcome.as_ref().ok().into_iter().flat_map(|p| &p.diagnostics)) {
+                assert!(d.location.line.is_some(), "{d}");
+            }
+        }
     }
 }
