@@ -7,6 +7,7 @@ mod bench;
 mod commands;
 mod messages;
 mod output;
+mod rad;
 mod screening;
 mod setup;
 
@@ -51,6 +52,9 @@ enum Command {
     /// Measure throughput.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// Radiation tools: IAEA source categories.
+    #[command(subcommand)]
+    Rad(rad::RadCommand),
 }
 
 fn main() -> ExitCode {
@@ -64,6 +68,7 @@ fn main() -> ExitCode {
         Command::Convert(a) => messages::convert(a),
         Command::Schema => commands::schema(),
         Command::Bench(b) => bench::run(b),
+        Command::Rad(r) => rad::run(r),
     };
     match result {
         Ok(code) => code,

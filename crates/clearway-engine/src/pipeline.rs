@@ -55,6 +55,7 @@ impl Pipeline {
         p.add_layer(Box::new(layers::DataQuality));
         p.add_layer(Box::new(layers::Deadline));
         p.add_layer(Box::new(layers::TrustedTrader));
+        p.add_layer(Box::new(layers::RadioactiveSource::default()));
         p
     }
 

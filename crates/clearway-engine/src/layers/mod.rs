@@ -2,10 +2,12 @@
 
 mod data_quality;
 mod deadline;
+mod radioactive;
 mod trusted;
 
 pub use data_quality::DataQuality;
 pub use deadline::Deadline;
+pub use radioactive::RadioactiveSource;
 pub use trusted::TrustedTrader;
 
 #[cfg(test)]
