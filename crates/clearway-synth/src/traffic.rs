@@ -78,6 +78,18 @@ pub(crate) enum IdCtx {
     Pedimento,
 }
 
+impl IdCtx {
+    /// Export ids follow the agency (ITN, CERS, pedimento); inbound ids come from `inbound(country)`.
+    fn for_filing(dir: Direction, country: AgencyCountry, inbound: impl FnOnce(AgencyCountry) -> IdCtx) -> IdCtx {
+        match (dir, country) {
+            (Direction::Export, AgencyCountry::US) => IdCtx::Itn,
+            (Direction::Export, AgencyCountry::CA) => IdCtx::Cers,
+            (Direction::Export, AgencyCountry::MX) => IdCtx::Pedimento,
+            (_, c) => inbound(c),
+        }
+    }
+}
+
 /// Per-family counters behind unique filing ids: each id's number is a keyed permutation of its
 /// family counter, so ids never repeat within a family and look random.
 pub(crate) struct IdGen {
@@ -831,13 +843,9 @@ impl Traffic {
         // Id.
         let carrier_scac = if house { nv.code.clone() } else { line.ent.code.clone() };
         let carrier_cbsa = if house { nv.cbsa.clone() } else { line.ent.cbsa.clone() };
-        let id_ctx = match (ctx.dir, ctx.country) {
-            (Direction::Export, AgencyCountry::US) => IdCtx::Itn,
-            (Direction::Export, AgencyCountry::CA) => IdCtx::Cers,
-            (Direction::Export, AgencyCountry::MX) => IdCtx::Pedimento,
-            (_, AgencyCountry::CA) => IdCtx::Ccn(carrier_cbsa),
-            _ => IdCtx::Bill(carrier_scac),
-        };
+        let id_ctx = IdCtx::for_filing(ctx.dir, ctx.country, |c| {
+            if c == AgencyCountry::CA { IdCtx::Ccn(carrier_cbsa) } else { IdCtx::Bill(carrier_scac) }
+        });
         f.id = self.ids.make(r, &id_ctx, ctx.filed);
         (f, Plan { anchor_kind, anchor, required, id_ctx, ca_highway: false })
     }
@@ -1188,12 +1196,7 @@ impl Traffic {
             departure: Some(departure),
             arrival: Some(arrival),
         };
-        let id_ctx = match (ctx.dir, ctx.country) {
-            (Direction::Export, AgencyCountry::US) => IdCtx::Itn,
-            (Direction::Export, AgencyCountry::CA) => IdCtx::Cers,
-            (Direction::Export, AgencyCountry::MX) => IdCtx::Pedimento,
-            _ => IdCtx::Awb(airline.prefix),
-        };
+        let id_ctx = IdCtx::for_filing(ctx.dir, ctx.country, |_| IdCtx::Awb(airline.prefix));
         f.id = self.ids.make(r, &id_ctx, ctx.filed);
         (f, Plan { anchor_kind, anchor, required, id_ctx, ca_highway: false })
     }
@@ -1467,13 +1470,9 @@ impl Traffic {
             arrival: Some(arrival),
         };
 
-        let id_ctx = match (ctx.dir, ctx.country) {
-            (Direction::Export, AgencyCountry::US) => IdCtx::Itn,
-            (Direction::Export, AgencyCountry::CA) => IdCtx::Cers,
-            (Direction::Export, AgencyCountry::MX) => IdCtx::Pedimento,
-            (_, AgencyCountry::CA) => IdCtx::Ccn(carrier.cbsa.clone()),
-            _ => IdCtx::Bill(carrier.code.clone()),
-        };
+        let id_ctx = IdCtx::for_filing(ctx.dir, ctx.country, |c| {
+            if c == AgencyCountry::CA { IdCtx::Ccn(carrier.cbsa.clone()) } else { IdCtx::Bill(carrier.code.clone()) }
+        });
         f.id = self.ids.make(r, &id_ctx, ctx.filed);
         let ca_highway = ctx.country == AgencyCountry::CA && !export;
         (f, Plan { anchor_kind, anchor: arrival, required: if export { 0 } else { required }, id_ctx, ca_highway })
@@ -1595,13 +1594,9 @@ impl Traffic {
             departure: Some(departure),
             arrival: Some(arrival),
         };
-        let id_ctx = match (ctx.dir, ctx.country) {
-            (Direction::Export, AgencyCountry::US) => IdCtx::Itn,
-            (Direction::Export, AgencyCountry::CA) => IdCtx::Cers,
-            (Direction::Export, AgencyCountry::MX) => IdCtx::Pedimento,
-            (_, AgencyCountry::CA) => IdCtx::Ccn(rr.cbsa.clone()),
-            _ => IdCtx::Bill(rr.code.clone()),
-        };
+        let id_ctx = IdCtx::for_filing(ctx.dir, ctx.country, |c| {
+            if c == AgencyCountry::CA { IdCtx::Ccn(rr.cbsa.clone()) } else { IdCtx::Bill(rr.code.clone()) }
+        });
         f.id = self.ids.make(r, &id_ctx, ctx.filed);
         (f, Plan { anchor_kind, anchor: arrival, required: if export { 0 } else { required }, id_ctx, ca_highway: false })
     }
