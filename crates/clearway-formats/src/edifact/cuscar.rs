@@ -6,7 +6,7 @@ use clearway_core::{
     Identifier, Itinerary, Mode, Party, Role, Stage, Times,
 };
 
-use super::token::Segment;
+use super::token::{Fields, Segment};
 use crate::Parsed;
 
 /// NAD party qualifier (3035) → role. The first entry for a role is what the writer uses.
@@ -44,7 +44,11 @@ pub const PARTY_QUALIFIERS: &[(&str, Role)] = &[
 ];
 
 pub fn role_of(q: &str) -> Option<Role> {
-    PARTY_QUALIFIERS.iter().find(|(c, _)| *c == q).map(|(_, r)| *r)
+    role_of_bytes(q.as_bytes())
+}
+
+fn role_of_bytes(q: &[u8]) -> Option<Role> {
+    PARTY_QUALIFIERS.iter().find(|(c, _)| c.as_bytes() == q).map(|(_, r)| *r)
 }
 
 pub fn qualifier_of(role: Role) -> &'static str {
@@ -108,10 +112,10 @@ fn number(s: &str) -> Option<f64> {
 }
 
 #[derive(Debug, Clone, Default)]
-struct Draft {
+struct Draft<'s> {
     id_ref: Option<String>,
     cni_doc: Option<String>,
-    seq: String,
+    seq: std::borrow::Cow<'s, str>,
     status: Option<FilingStatus>,
     mode: Option<Mode>,
     main_carriage: bool,
@@ -184,8 +188,9 @@ pub fn map(segs: &[Segment<'_>], ctx: &Context<'_>) -> (Vec<Parsed>, Vec<Diagnos
             c.equipment.clear();
             c.diagnostics.clear();
             c.id_ref = None;
-            c.seq = s.text(1, 1).into_owned();
-            let doc = s.text(2, 1);
+            let f = Fields::new(*s);
+            c.seq = f.text(1, 1);
+            let doc = f.text(2, 1);
             c.cni_doc = (!doc.is_empty()).then(|| doc.into_owned());
             cons.push(c);
             scope = Scope::Top;
@@ -193,53 +198,61 @@ pub fn map(segs: &[Segment<'_>], ctx: &Context<'_>) -> (Vec<Parsed>, Vec<Diagnos
         }
         let in_cons = !cons.is_empty();
         let d: &mut Draft = cons.last_mut().unwrap_or(&mut header);
+        if matches!(s.tag, b"UNH" | b"UNT") {
+            continue;
+        }
+        let f = Fields::new(*s);
         match s.tag {
             b"UNH" | b"UNT" => {}
             b"BGM" => {
-                let doc = s.text(2, 1);
+                let doc = f.text(2, 1);
                 if !doc.is_empty() {
                     bgm_doc = Some(doc.into_owned());
                 }
-                d.status = match &*s.text(3, 1) {
-                    "1" => Some(FilingStatus::Cancellation),
-                    "4" | "5" => Some(FilingStatus::Amendment),
+                d.status = match &*f.bytes(3, 1) {
+                    b"1" => Some(FilingStatus::Cancellation),
+                    b"4" | b"5" => Some(FilingStatus::Amendment),
                     _ => Some(FilingStatus::Original),
                 };
                 scope = Scope::Top;
             }
             b"RFF" => {
-                let q = s.text(1, 1);
-                let v = s.text(1, 2);
-                if scope == Scope::Party && q == "ZPI" {
+                let q = f.bytes(1, 1);
+                let q: &[u8] = &q;
+                if scope == Scope::Party && q == b"ZPI" {
+                    let v = f.text(1, 2);
                     if let (true, Some(p)) = (party_ok && !v.is_empty(), d.parties.last_mut()) {
                         p.ids.push(Identifier {
-                            scheme: s.text(1, 3).into_owned(),
+                            scheme: f.text(1, 3).into_owned(),
                             value: v.into_owned(),
                             issuer: None,
                         });
                     }
-                } else if matches!(&*q, "BM" | "BH" | "MB" | "AAM" | "AWB" | "BN" | "CRN" | "AMQ")
-                    && !v.is_empty()
+                } else if matches!(q, b"BM" | b"BH" | b"MB" | b"AAM" | b"AWB" | b"BN" | b"CRN" | b"AMQ")
                     && d.id_ref.is_none()
-                    && (in_cons || q != "BN")
+                    && (in_cons || q != b"BN")
                 {
-                    d.id_ref = Some(v.into_owned());
+                    let v = f.text(1, 2);
+                    if !v.is_empty() {
+                        d.id_ref = Some(v.into_owned());
+                    }
                 }
             }
             b"GIS" => {
-                if s.text(1, 2) == "STG" && s.text(1, 3) == "CLW" {
-                    d.stage = match &*s.text(1, 1) {
-                        "PL" => Some(Stage::PreLoad),
-                        "PA" => Some(Stage::PreArrival),
-                        "AR" => Some(Stage::Arrival),
-                        "EX" => Some(Stage::Export),
+                let (kind, list) = (f.bytes(1, 2), f.bytes(1, 3));
+                if *kind == *b"STG" && *list == *b"CLW" {
+                    d.stage = match &*f.bytes(1, 1) {
+                        b"PL" => Some(Stage::PreLoad),
+                        b"PA" => Some(Stage::PreArrival),
+                        b"AR" => Some(Stage::Arrival),
+                        b"EX" => Some(Stage::Export),
                         _ => d.stage,
                     };
-                } else if s.text(1, 2) == "DIR" && s.text(1, 3) == "CLW" {
-                    d.direction = match &*s.text(1, 1) {
-                        "IM" => Some(Direction::Import),
-                        "EX" => Some(Direction::Export),
-                        "IT" => Some(Direction::InTransit),
+                } else if *kind == *b"DIR" && *list == *b"CLW" {
+                    d.direction = match &*f.bytes(1, 1) {
+                        b"IM" => Some(Direction::Import),
+                        b"EX" => Some(Direction::Export),
+                        b"IT" => Some(Direction::InTransit),
                         _ => d.direction,
                     };
                 }
@@ -247,8 +260,8 @@ pub fn map(segs: &[Segment<'_>], ctx: &Context<'_>) -> (Vec<Parsed>, Vec<Diagnos
             b"NAD" => {
                 scope = Scope::Party;
                 party_ok = false;
-                let q = s.text(1, 1);
-                let Some(role) = role_of(&q) else {
+                let Some(role) = role_of_bytes(&f.bytes(1, 1)) else {
+                    let q = f.text(1, 1);
                     d.diagnostics.push(
                         Diagnostic::warning(
                             s.place_at(1, Some(1)),
@@ -259,24 +272,24 @@ pub fn map(segs: &[Segment<'_>], ctx: &Context<'_>) -> (Vec<Parsed>, Vec<Diagnos
                     continue;
                 };
                 let mut ids = Vec::new();
-                let idv = s.text(2, 1);
+                let idv = f.text(2, 1);
                 if !idv.is_empty() {
                     ids.push(Identifier {
-                        scheme: scheme_of(&s.text(2, 2), &s.text(2, 3)),
+                        scheme: scheme_of(&f.text(2, 2), &f.text(2, 3)),
                         value: idv.into_owned(),
                         issuer: None,
                     });
                 }
-                let mut name = s.joined(4);
+                let mut name = f.joined(4);
                 if name.is_empty() {
-                    name = s.joined(3);
+                    name = f.joined(3);
                 }
                 let opt = |v: String| (!v.is_empty()).then_some(v);
-                let street = opt(s.joined(5));
-                let city = opt(s.text(6, 1).into_owned());
-                let subdivision = opt(s.text(7, 1).into_owned());
-                let postcode = opt(s.text(8, 1).into_owned());
-                let country = opt(s.text(9, 1).into_owned());
+                let street = opt(f.joined(5));
+                let city = opt(f.text(6, 1).into_owned());
+                let subdivision = opt(f.text(7, 1).into_owned());
+                let postcode = opt(f.text(8, 1).into_owned());
+                let country = opt(f.text(9, 1).into_owned());
                 let address = if street.is_none() && city.is_none() && subdivision.is_none() && postcode.is_none() {
                     None
                 } else {
@@ -286,46 +299,49 @@ pub fn map(segs: &[Segment<'_>], ctx: &Context<'_>) -> (Vec<Parsed>, Vec<Diagnos
                 party_ok = true;
             }
             b"LOC" => {
-                let q = s.text(1, 1);
-                let v = s.text(2, 1);
+                let q = f.bytes(1, 1);
+                let v = f.text(2, 1);
                 if v.is_empty() {
                     continue;
                 }
                 let it = &mut d.itinerary;
                 match &*q {
-                    "9" => it.place_of_loading = Some(v.into_owned()),
-                    "5" | "76" | "88" => {
+                    b"9" => it.place_of_loading = Some(v.into_owned()),
+                    b"5" | b"76" | b"88" => {
                         if it.place_of_loading.is_none() {
                             it.place_of_loading = Some(v.into_owned())
                         }
                     }
-                    "11" => it.place_of_discharge = Some(v.into_owned()),
-                    "12" | "7" | "8" => {
+                    b"11" => it.place_of_discharge = Some(v.into_owned()),
+                    b"12" | b"7" | b"8" => {
                         if it.place_of_discharge.is_none() {
                             it.place_of_discharge = Some(v.into_owned())
                         }
                     }
-                    "60" | "24" => it.first_port_of_arrival = Some(v.into_owned()),
-                    "34" | "35" => it.routing.push(v.into_owned()),
-                    "22" => {
+                    b"60" | b"24" => it.first_port_of_arrival = Some(v.into_owned()),
+                    b"34" | b"35" => it.routing.push(v.into_owned()),
+                    b"22" => {
                         if let Some(c) = agency_from_code(&v) {
                             d.country = Some(c);
                         }
                     }
-                    "27" if scope == Scope::Goods => {
+                    b"27" if scope == Scope::Goods => {
                         if let Some(g) = d.goods.last_mut() {
                             g.origin = Some(v.into_owned());
                         }
                     }
                     _ => d.diagnostics.push(
-                        Diagnostic::warning(s.place_at(1, Some(1)), format!("location qualifier {q:?} not used"))
+                        Diagnostic::warning(
+                            s.place_at(1, Some(1)),
+                            format!("location qualifier {:?} not used", f.text(1, 1)),
+                        )
                             .at_line(s.line, None),
                     ),
                 }
             }
             b"DTM" => {
-                let q = s.text(1, 1);
-                let Some(t) = parse_dtm(&s.text(1, 2), &s.text(1, 3)) else {
+                let q = f.bytes(1, 1);
+                let Some(t) = parse_dtm(&f.text(1, 2), &f.text(1, 3)) else {
                     d.diagnostics.push(
                         Diagnostic::warning(s.place_at(1, Some(2)), "unreadable date/time; ignored")
                             .at_line(s.line, None),
@@ -334,26 +350,26 @@ pub fn map(segs: &[Segment<'_>], ctx: &Context<'_>) -> (Vec<Parsed>, Vec<Diagnos
                 };
                 let tm = &mut d.times;
                 match &*q {
-                    "137" => tm.filed_at = Some(t),
-                    "132" | "178" => tm.arrival = Some(t),
-                    "232" => {
+                    b"137" => tm.filed_at = Some(t),
+                    b"132" | b"178" => tm.arrival = Some(t),
+                    b"232" => {
                         tm.arrival.get_or_insert(t);
                     }
-                    "133" | "186" => tm.departure = Some(t),
-                    "189" => {
+                    b"133" | b"186" => tm.departure = Some(t),
+                    b"189" => {
                         tm.departure.get_or_insert(t);
                     }
-                    "200" | "34" => tm.loading = Some(t),
+                    b"200" | b"34" => tm.loading = Some(t),
                     _ => d.diagnostics.push(
-                        Diagnostic::warning(s.place_at(1, Some(1)), format!("date/time qualifier {q:?} not used"))
+                        Diagnostic::warning(s.place_at(1, Some(1)), format!("date/time qualifier {:?} not used", f.text(1, 1)))
                             .at_line(s.line, None),
                     ),
                 }
             }
             b"TDT" => {
                 scope = Scope::Top;
-                let main = s.text(1, 1) == "20";
-                let mode = match s.text(3, 1).trim().parse::<u32>() {
+                let main = *f.bytes(1, 1) == *b"20";
+                let mode = match f.text(3, 1).trim().parse::<u32>() {
                     Ok(1) => Some(Mode::Marine),
                     Ok(2) => Some(Mode::Rail),
                     Ok(3) => Some(Mode::Highway),
@@ -364,8 +380,8 @@ pub fn map(segs: &[Segment<'_>], ctx: &Context<'_>) -> (Vec<Parsed>, Vec<Diagnos
                     d.mode = Some(m);
                     d.main_carriage = main;
                 }
-                let reference = s.text(2, 1);
-                let (id, list, name) = (s.text(8, 1), s.text(8, 2), s.text(8, 4));
+                let reference = f.text(2, 1);
+                let (id, list, name) = (f.text(8, 1), f.text(8, 2), f.text(8, 4));
                 if reference.is_empty() && id.is_empty() && name.is_empty() {
                     continue;
                 }
@@ -398,7 +414,7 @@ pub fn map(segs: &[Segment<'_>], ctx: &Context<'_>) -> (Vec<Parsed>, Vec<Diagnos
             }
             b"EQD" => {
                 scope = Scope::Equipment;
-                let number = s.text(2, 1);
+                let number = f.text(2, 1);
                 if number.is_empty() {
                     d.diagnostics.push(
                         Diagnostic::warning(s.place_at(2, Some(1)), "equipment without a number; skipped")
@@ -406,25 +422,25 @@ pub fn map(segs: &[Segment<'_>], ctx: &Context<'_>) -> (Vec<Parsed>, Vec<Diagnos
                     );
                     continue;
                 }
-                let st = s.text(3, 1);
+                let st = f.text(3, 1);
                 d.equipment.push(Equipment {
                     number: number.into_owned(),
                     size_type: (!st.is_empty()).then(|| st.into_owned()),
                     seals: Vec::new(),
-                    empty: s.text(6, 1) == "4",
+                    empty: *f.bytes(6, 1) == *b"4",
                 });
             }
             b"SEL" => {
-                let v = s.text(1, 1);
+                let v = f.text(1, 1);
                 if let (true, Some(e)) = (scope == Scope::Equipment && !v.is_empty(), d.equipment.last_mut()) {
                     e.seals.push(v.into_owned());
                 }
             }
             b"GID" => {
                 scope = Scope::Goods;
-                let t = s.text(2, 2);
+                let t = f.text(2, 2);
                 d.goods.push(GoodsItem {
-                    packages: s.text(2, 1).trim().parse().ok(),
+                    packages: f.text(2, 1).trim().parse().ok(),
                     package_type: (!t.is_empty()).then(|| t.into_owned()),
                     ..GoodsItem::default()
                 });
@@ -432,17 +448,17 @@ pub fn map(segs: &[Segment<'_>], ctx: &Context<'_>) -> (Vec<Parsed>, Vec<Diagnos
             b"PAC" if scope == Scope::Goods => {
                 if let Some(g) = d.goods.last_mut() {
                     if g.packages.is_none() {
-                        g.packages = s.text(1, 1).trim().parse().ok();
+                        g.packages = f.text(1, 1).trim().parse().ok();
                     }
-                    let t = s.text(3, 1);
+                    let t = f.text(3, 1);
                     if g.package_type.is_none() && !t.is_empty() {
                         g.package_type = Some(t.into_owned());
                     }
                 }
             }
-            b"FTX" if scope == Scope::Goods && s.text(1, 1) == "AAA" => {
+            b"FTX" if scope == Scope::Goods && *f.bytes(1, 1) == *b"AAA" => {
                 if let Some(g) = d.goods.last_mut() {
-                    let t = s.joined(4);
+                    let t = f.joined(4);
                     if g.description.is_empty() {
                         g.description = t;
                     } else if !t.is_empty() {
@@ -452,18 +468,22 @@ pub fn map(segs: &[Segment<'_>], ctx: &Context<'_>) -> (Vec<Parsed>, Vec<Diagnos
                 }
             }
             b"MEA" if scope == Scope::Goods => {
-                let q = s.text(1, 1);
-                let what = s.text(2, 1);
-                let gross = (q == "AAE" && (what == "G" || what == "AAB")) || q == "AAI" || q == "WT";
+                let q = f.bytes(1, 1);
+                let q: &[u8] = &q;
+                let gross = match q {
+                    b"AAE" => matches!(&*f.bytes(2, 1), b"G" | b"AAB"),
+                    b"AAI" | b"WT" => true,
+                    _ => false,
+                };
                 if !gross {
                     continue;
                 }
-                let Some(v) = number(&s.text(3, 2)) else {
+                let Some(v) = number(&f.text(3, 2)) else {
                     d.diagnostics
                         .push(Diagnostic::warning(s.place_at(3, Some(2)), "unreadable weight").at_line(s.line, None));
                     continue;
                 };
-                let kg = match &*s.text(3, 1) {
+                let kg = match &*f.text(3, 1) {
                     "KGM" | "K" | "KG" | "" => v,
                     "LBR" | "L" | "LB" => v * 0.453_592_37,
                     "TNE" => v * 1000.0,
@@ -481,8 +501,8 @@ pub fn map(segs: &[Segment<'_>], ctx: &Context<'_>) -> (Vec<Parsed>, Vec<Diagnos
             }
             b"PIA" if scope == Scope::Goods => {
                 for e in 2..=6 {
-                    let code = s.text(e, 1);
-                    let list = s.text(e, 2);
+                    let code = f.text(e, 1);
+                    let list = f.text(e, 2);
                     if !code.is_empty() && (list == "HS" || list.is_empty() && code.bytes().all(|b| b.is_ascii_digit()))
                     {
                         if let Some(g) = d.goods.last_mut() {
@@ -493,13 +513,13 @@ pub fn map(segs: &[Segment<'_>], ctx: &Context<'_>) -> (Vec<Parsed>, Vec<Diagnos
                 }
             }
             b"DGS" if scope == Scope::Goods => {
-                let un = s.text(3, 1);
+                let un = f.text(3, 1);
                 if let (Some(g), false) = (d.goods.last_mut(), un.is_empty()) {
                     g.un_number = Some(un.trim_start_matches("UN").to_string());
                 }
             }
             b"SGP" if scope == Scope::Goods => {
-                let c = s.text(1, 1);
+                let c = f.text(1, 1);
                 if let (Some(g), false) = (d.goods.last_mut(), c.is_empty()) {
                     g.containers.push(c.into_owned());
                 }
@@ -552,8 +572,11 @@ pub fn map(segs: &[Segment<'_>], ctx: &Context<'_>) -> (Vec<Parsed>, Vec<Diagnos
     } else {
         for (i, c) in cons.into_iter().enumerate() {
             let id = c.id_ref.clone().or_else(|| c.cni_doc.clone()).unwrap_or_else(|| {
-                let seq = if c.seq.is_empty() { (i + 1).to_string() } else { c.seq.clone() };
-                format!("{}-{}", ctx.reference, seq)
+                if c.seq.is_empty() {
+                    format!("{}-{}", ctx.reference, i + 1)
+                } else {
+                    format!("{}-{}", ctx.reference, c.seq)
+                }
             });
             out.push(finish(c, id, &header.equipment));
         }

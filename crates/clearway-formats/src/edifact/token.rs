@@ -100,26 +100,7 @@ impl<'a> Segment<'a> {
 
     /// All components of element `n`, unescaped, non-empty ones joined with a space.
     pub fn joined(&self, n: usize) -> String {
-        let Some(e) = self.element(n) else {
-            return String::new();
-        };
-        let (c, r) = (self.seps.component, self.seps.release);
-        if !e.contains(&c) {
-            return unescape(e, r, self.escaped).into_owned();
-        }
-        let mut out = String::with_capacity(e.len());
-        let mut i = 0;
-        while let Some(raw) = nth_piece(e, c, r, self.escaped, i) {
-            let t = unescape(raw, r, self.escaped);
-            if !t.is_empty() {
-                if !out.is_empty() {
-                    out.push(' ');
-                }
-                out.push_str(&t);
-            }
-            i += 1;
-        }
-        out
+        joined_of(self.element(n), &self.seps, self.escaped)
     }
 
     /// `segment 12 NAD`.
@@ -133,6 +114,202 @@ impl<'a> Segment<'a> {
             Some(c) => format!("segment {} {}, element {element}, component {c}", self.number, self.tag_str()),
             None => format!("segment {} {}, element {element}", self.number, self.tag_str()),
         }
+    }
+}
+
+/// Components of the raw element `e`, unescaped, non-empty ones joined with a space.
+fn joined_of(e: Option<&[u8]>, seps: &Separators, escaped: bool) -> String {
+    let Some(e) = e else {
+        return String::new();
+    };
+    let (c, r) = (seps.component, seps.release);
+    if !e.contains(&c) {
+        return unescape(e, r, escaped).into_owned();
+    }
+    let mut out = String::with_capacity(e.len());
+    if !escaped {
+        for raw in e.split(|&b| b == c) {
+            let t = unescape(raw, r, false);
+            if !t.is_empty() {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(&t);
+            }
+        }
+        return out;
+    }
+    let mut i = 0;
+    while let Some(raw) = nth_piece(e, c, r, escaped, i) {
+        let t = unescape(raw, r, escaped);
+        if !t.is_empty() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(&t);
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Data elements a [`Fields`] keeps inline (tag included); further ones are split on demand.
+const FIELDS_INLINE: usize = 12;
+
+/// A [`Segment`] split into its data elements once, for readers that look at many elements of the
+/// same segment (the CUSCAR mapper). Same results as the [`Segment`] accessors.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields<'a> {
+    pub seg: Segment<'a>,
+    els: [&'a [u8]; FIELDS_INLINE],
+    /// Pieces stored in `els` (the tag is piece 0).
+    len: usize,
+    /// The segment has more pieces than `els` holds.
+    more: bool,
+    /// The segment body as text when it is valid UTF-8 (checked once, not per value).
+    utf8: Option<&'a str>,
+}
+
+impl<'a> Fields<'a> {
+    pub fn new(seg: Segment<'a>) -> Self {
+        let mut els: [&'a [u8]; FIELDS_INLINE] = [&[]; FIELDS_INLINE];
+        let s = seg.raw;
+        let (sep, rel) = (seg.seps.element, seg.seps.release);
+        let mut len = 0;
+        let mut start = 0;
+        let mut more = false;
+        if seg.escaped {
+            let mut i = 0;
+            while i < s.len() {
+                let b = s[i];
+                if b == rel {
+                    i += 2;
+                    continue;
+                }
+                if b == sep {
+                    if len == FIELDS_INLINE - 1 {
+                        more = true;
+                        break;
+                    }
+                    els[len] = &s[start..i];
+                    len += 1;
+                    start = i + 1;
+                }
+                i += 1;
+            }
+        } else {
+            // Segments are short: a plain loop beats memchr's per-call setup here.
+            for (i, _) in s.iter().enumerate().filter(|&(_, &b)| b == sep) {
+                if len == FIELDS_INLINE - 1 {
+                    more = true;
+                    break;
+                }
+                els[len] = &s[start..i];
+                len += 1;
+                start = i + 1;
+            }
+        }
+        if !more {
+            els[len] = &s[start.min(s.len())..];
+            len += 1;
+        }
+        Fields { seg, els, len, more, utf8: std::str::from_utf8(s).ok() }
+    }
+
+    /// Raw data element `n` (1-based), escapes kept; as [`Segment::element`].
+    #[inline]
+    pub fn element(&self, n: usize) -> Option<&'a [u8]> {
+        match self.els.get(n) {
+            Some(&e) if n < self.len => Some(e),
+            _ if self.more => self.seg.element(n),
+            _ => None,
+        }
+    }
+
+    /// Raw component `c` (1-based) of element `n`, escapes kept; as [`Segment::component`].
+    #[inline]
+    pub fn component(&self, n: usize, c: usize) -> Option<&'a [u8]> {
+        let e = self.element(n)?;
+        if c == 0 {
+            return None;
+        }
+        let sep = self.seg.seps.component;
+        if !self.seg.escaped {
+            if c == 1 {
+                return Some(e.iter().position(|&b| b == sep).map_or(e, |i| &e[..i]));
+            }
+            return e.split(|&b| b == sep).nth(c - 1);
+        }
+        nth_piece(e, sep, self.seg.seps.release, true, c - 1)
+    }
+
+    /// Component `c` of element `n` as text, unescaped, empty when absent; as [`Segment::text`].
+    #[inline]
+    pub fn text(&self, n: usize, c: usize) -> Cow<'a, str> {
+        self.component(n, c).map_or(Cow::Borrowed(""), |raw| self.decode(raw))
+    }
+
+    /// [`unescape`] for a piece of this segment, borrowing from the once-validated body.
+    #[inline]
+    fn decode(&self, raw: &'a [u8]) -> Cow<'a, str> {
+        let r = self.seg.seps.release;
+        if let Some(body) = self.utf8
+            && !(self.seg.escaped && raw.contains(&r))
+        {
+            // `raw` is a piece of the body: reuse the body's validation.
+            let off = (raw.as_ptr() as usize).wrapping_sub(self.seg.raw.as_ptr() as usize);
+            if let Some(t) = body.get(off..off.saturating_add(raw.len())) {
+                return Cow::Borrowed(t);
+            }
+        }
+        unescape(raw, r, self.seg.escaped)
+    }
+
+    /// Component `c` of element `n` unescaped but not decoded (for comparing with ASCII codes:
+    /// equal to an ASCII literal exactly when [`Fields::text`] is).
+    #[inline]
+    pub fn bytes(&self, n: usize, c: usize) -> Cow<'a, [u8]> {
+        let Some(raw) = self.component(n, c) else {
+            return Cow::Borrowed(b"");
+        };
+        let r = self.seg.seps.release;
+        if self.seg.escaped && raw.contains(&r) {
+            let mut out = Vec::with_capacity(raw.len());
+            let mut i = 0;
+            while i < raw.len() {
+                if raw[i] == r && i + 1 < raw.len() {
+                    i += 1;
+                }
+                out.push(raw[i]);
+                i += 1;
+            }
+            return Cow::Owned(out);
+        }
+        Cow::Borrowed(raw)
+    }
+
+    /// All components of element `n` joined; as [`Segment::joined`].
+    pub fn joined(&self, n: usize) -> String {
+        let Some(e) = self.element(n) else {
+            return String::new();
+        };
+        let c = self.seg.seps.component;
+        if !e.contains(&c) {
+            return self.decode(e).into_owned();
+        }
+        let mut out = String::with_capacity(e.len());
+        let mut i = 0;
+        while let Some(raw) = nth_piece(e, c, self.seg.seps.release, self.seg.escaped, i) {
+            let t = self.decode(raw);
+            if !t.is_empty() {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(&t);
+            }
+            i += 1;
+        }
+        out
     }
 }
 
@@ -306,7 +483,8 @@ impl<'a> Iterator for Tokenizer<'a> {
             let (body_end, end) = if terminated { (i, i + 1) } else { (input.len(), input.len()) };
             let body = &input[start..body_end];
             let line = self.line;
-            self.line += memchr::memchr_iter(b'\n', &input[start..end]).count() as u64;
+            // Usually none: newlines sit between segments (counted by `skip_ws`).
+            self.line += input[start..end].iter().filter(|&&b| b == b'\n').count() as u64;
             self.pos = end;
             let tag_end = memchr::memchr(seps.element, body).unwrap_or(body.len());
             let tag = &body[..tag_end];
