@@ -19,8 +19,12 @@ const VAGUE: &[&str] = &[
 ];
 
 fn is_vague(desc: &str) -> bool {
-    let d = desc.trim().trim_end_matches('.').to_ascii_uppercase();
-    VAGUE.contains(&d.as_str()) || d.starts_with("SAID TO CONTAIN") && d.len() < 24
+    let d = desc.trim().trim_end_matches('.');
+    if d.len() > 24 {
+        return false;
+    }
+    VAGUE.iter().any(|v| v.eq_ignore_ascii_case(d))
+        || d.get(..15).is_some_and(|p| p.eq_ignore_ascii_case("SAID TO CONTAIN"))
 }
 
 /// UN/ECE Recommendation 21 codes for bulk: liquid, granular, fine and other bulk, gas, unpacked.
@@ -370,6 +374,16 @@ mod tests {
     use crate::layers::testing::{codes, filing, run};
     use crate::{ReferenceData, Registry};
     use serde_json::json;
+
+    #[test]
+    fn vague_descriptions() {
+        for d in ["General cargo", "FAK", "said to contain", "Said to contain 10 ctns", "STC.", " misc "] {
+            assert!(is_vague(d), "{d}");
+        }
+        for d in ["Laptop computers", "Said to contain laptop computers and accessories", "Parts of engines"] {
+            assert!(!is_vague(d), "{d}");
+        }
+    }
 
     fn us_marine() -> serde_json::Value {
         json!({
