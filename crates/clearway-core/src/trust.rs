@@ -37,8 +37,26 @@ impl Program {
 
     /// Parse a program name, accepting common spellings (`C-TPAT`, `ctpat`).
     pub fn parse(s: &str) -> Option<Program> {
-        let key = || s.bytes().filter(u8::is_ascii_alphanumeric).map(|b| b.to_ascii_uppercase());
-        Program::ALL.into_iter().find(|p| p.as_str().bytes().eq(key()))
+        // One pass into a stack buffer: letters and digits, upper-cased (this runs for every identifier
+        // on every filing, so it must not allocate).
+        let mut key = [0u8; 5];
+        let mut n = 0;
+        for b in s.bytes().filter(u8::is_ascii_alphanumeric) {
+            if n == key.len() {
+                return None;
+            }
+            key[n] = b.to_ascii_uppercase();
+            n += 1;
+        }
+        match &key[..n] {
+            b"FAST" => Some(Program::FAST),
+            b"CTPAT" => Some(Program::CTPAT),
+            b"PIP" => Some(Program::PIP),
+            b"CSA" => Some(Program::CSA),
+            b"OEA" => Some(Program::OEA),
+            b"AEO" => Some(Program::AEO),
+            _ => None,
+        }
     }
 }
 
