@@ -127,7 +127,6 @@ pub fn combine(filing: &Filing, ctx: &Context<'_>, mut findings: Vec<Finding>, c
                 *a = Action::ExamAtDestination;
             }
         }
-        actions.dedup();
     }
     actions.sort();
     actions.dedup();

@@ -122,33 +122,40 @@ fn joined_of(e: Option<&[u8]>, seps: &Separators, escaped: bool) -> String {
     let Some(e) = e else {
         return String::new();
     };
-    let (c, r) = (seps.component, seps.release);
+    let r = seps.release;
+    join_components(e, seps.component, r, escaped, |raw| unescape(raw, r, escaped))
+}
+
+/// Non-empty components of `e`, each turned to text by `decode`, joined with a space.
+fn join_components<'a>(
+    e: &'a [u8],
+    c: u8,
+    r: u8,
+    escaped: bool,
+    decode: impl Fn(&'a [u8]) -> Cow<'a, str>,
+) -> String {
     if !e.contains(&c) {
-        return unescape(e, r, escaped).into_owned();
+        return decode(e).into_owned();
     }
     let mut out = String::with_capacity(e.len());
-    if !escaped {
-        for raw in e.split(|&b| b == c) {
-            let t = unescape(raw, r, false);
-            if !t.is_empty() {
-                if !out.is_empty() {
-                    out.push(' ');
-                }
-                out.push_str(&t);
-            }
-        }
-        return out;
-    }
-    let mut i = 0;
-    while let Some(raw) = nth_piece(e, c, r, escaped, i) {
-        let t = unescape(raw, r, escaped);
+    let mut push = |t: Cow<'_, str>| {
         if !t.is_empty() {
             if !out.is_empty() {
                 out.push(' ');
             }
             out.push_str(&t);
         }
-        i += 1;
+    };
+    if escaped {
+        let mut i = 0;
+        while let Some(raw) = nth_piece(e, c, r, true, i) {
+            push(decode(raw));
+            i += 1;
+        }
+    } else {
+        for raw in e.split(|&b| b == c) {
+            push(decode(raw));
+        }
     }
     out
 }
@@ -293,23 +300,8 @@ impl<'a> Fields<'a> {
         let Some(e) = self.element(n) else {
             return String::new();
         };
-        let c = self.seg.seps.component;
-        if !e.contains(&c) {
-            return self.decode(e).into_owned();
-        }
-        let mut out = String::with_capacity(e.len());
-        let mut i = 0;
-        while let Some(raw) = nth_piece(e, c, self.seg.seps.release, self.seg.escaped, i) {
-            let t = self.decode(raw);
-            if !t.is_empty() {
-                if !out.is_empty() {
-                    out.push(' ');
-                }
-                out.push_str(&t);
-            }
-            i += 1;
-        }
-        out
+        let seps = &self.seg.seps;
+        join_components(e, seps.component, seps.release, self.seg.escaped, |raw| self.decode(raw))
     }
 }
 
