@@ -19,6 +19,8 @@ use crate::setup;
 pub enum BenchCommand {
     /// Filings per second through the pipeline, against the serde_json::Value floor.
     Pipeline(PipelineArgs),
+    /// Filings per second through N targeting profiles, side by side with the same rules in CEL.
+    Profiles(crate::profiles::BenchArgs),
 }
 
 #[derive(clap::Args)]
@@ -62,7 +64,13 @@ fn best(repeat: usize, mut f: impl FnMut() -> Result<()>) -> Result<Duration> {
 }
 
 pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
-    let BenchCommand::Pipeline(a) = cmd;
+    match cmd {
+        BenchCommand::Pipeline(a) => pipeline(a),
+        BenchCommand::Profiles(a) => crate::profiles::bench(a),
+    }
+}
+
+fn pipeline(a: PipelineArgs) -> Result<ExitCode> {
     let generator = clearway_synth::Generator::new(clearway_synth::Config {
         count: a.count,
         seed: a.seed,

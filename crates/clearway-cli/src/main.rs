@@ -6,8 +6,13 @@
 mod bench;
 mod commands;
 mod messages;
+mod model;
+mod names;
 mod output;
+mod profiles;
 mod rad;
+mod rad_portal;
+mod rad_spectra;
 mod screening;
 mod setup;
 
@@ -52,9 +57,28 @@ enum Command {
     /// Measure throughput.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
-    /// Radiation tools: IAEA source categories.
+    /// Radiation tools: instrument files, isotope identification, portal alarms, IAEA source categories.
     #[command(subcommand)]
     Rad(rad::RadCommand),
+    /// Targeting profiles: check, statistics.
+    #[command(subcommand)]
+    Profiles(profiles::ProfilesCommand),
+    /// Examination results (feedback for profiles and the model).
+    #[command(subcommand)]
+    Exam(profiles::ExamCommand),
+    /// Run profiles over labelled history; precision and recall at inspection budgets.
+    Backtest(profiles::BacktestArgs),
+    /// Learned risk model: train, evaluate, explain.
+    #[command(subcommand)]
+    Model(model::ModelCommand),
+    /// Weekly inspection simulation: exploitation-only vs hybrid selection.
+    Simulate(model::SimulateArgs),
+    /// Sanctions and denied-party lists: import, show, diff.
+    #[command(subcommand)]
+    Lists(names::ListsCommand),
+    /// Name matching: score, evaluate, search, benchmark.
+    #[command(subcommand)]
+    Names(names::NamesCommand),
 }
 
 fn main() -> ExitCode {
@@ -69,6 +93,13 @@ fn main() -> ExitCode {
         Command::Schema => commands::schema(),
         Command::Bench(b) => bench::run(b),
         Command::Rad(r) => rad::run(r),
+        Command::Profiles(c) => profiles::profiles(c),
+        Command::Exam(c) => profiles::exam(c),
+        Command::Backtest(a) => profiles::backtest(a),
+        Command::Model(c) => model::model(c),
+        Command::Simulate(a) => model::simulate(a),
+        Command::Lists(c) => names::lists(c),
+        Command::Names(c) => names::names(c),
     };
     match result {
         Ok(code) => code,

@@ -9,6 +9,14 @@ use std::process::ExitCode;
 pub enum RadCommand {
     /// IAEA source category of one source or an aggregate (sum of A/D).
     Categorize(CategorizeArgs),
+    /// Read an instrument file (N42 2006/2012, IAEA SPE, CSV, ...) and summarise what it holds.
+    Parse(crate::rad_spectra::ParseArgs),
+    /// Identify the nuclides in a spectrum.
+    Identify(crate::rad_spectra::IdentifyArgs),
+    /// Portal-monitor alarm decision for one occupancy, per test.
+    Occupancy(crate::rad_portal::OccupancyArgs),
+    /// Evaluate the alarm algorithms on injected sources and NORM loads.
+    Eval(crate::rad_portal::EvalArgs),
 }
 
 #[derive(clap::Args)]
@@ -28,6 +36,10 @@ pub struct CategorizeArgs {
 pub fn run(c: RadCommand) -> Result<ExitCode> {
     match c {
         RadCommand::Categorize(a) => categorize(a),
+        RadCommand::Parse(a) => crate::rad_spectra::parse(a),
+        RadCommand::Identify(a) => crate::rad_spectra::identify(a),
+        RadCommand::Occupancy(a) => crate::rad_portal::occupancy(a),
+        RadCommand::Eval(a) => crate::rad_portal::eval(a),
     }
 }
 

@@ -45,6 +45,14 @@ pub struct ScreenArgs {
     /// Filings per stored batch (one transaction).
     #[arg(long, default_value_t = 1000)]
     pub batch: usize,
+    #[command(flatten)]
+    pub profiles: crate::profiles::ScreenOpts,
+    #[command(flatten)]
+    pub model: crate::model::ScreenOpts,
+    #[command(flatten)]
+    pub names: crate::names::ScreenOpts,
+    #[command(flatten)]
+    pub portal: crate::rad_portal::ScreenOpts,
     /// Input files (JSON, JSON Lines or CSV, detected from content); `-` reads stdin.
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
@@ -301,7 +309,11 @@ pub fn screen(args: ScreenArgs) -> Result<ExitCode> {
         None => Default::default(),
     };
     let config = setup::load_config(args.config.as_deref())?;
-    let pipeline = Pipeline::new(config, reference, registry);
+    let mut pipeline = Pipeline::new(config, reference, registry);
+    crate::profiles::add_layers(&args.profiles, &mut pipeline, &db)?;
+    crate::model::add_layers(&args.model, &mut pipeline, &db)?;
+    crate::names::add_layers(&args.names, &mut pipeline, &db)?;
+    crate::rad_portal::add_layers(&args.portal, &mut pipeline, &db)?;
 
     if let Some(dir) = &args.respond {
         crate::messages::respond(dir, &args.inputs)?;
