@@ -1,0 +1,80 @@
+//! Top-1 identification accuracy over the labelled spectra in `radiation/opengamma_db/` and
+//! `radiation/radiacode/` (printed; asserted ≥ 90 %). NORM items must be classed NORM.
+
+use clearway_spectra::identify::{IdentifyOptions, identify};
+use clearway_spectra::library::{Class, Library};
+use clearway_spectra::{Options, read_with};
+use std::io::Read;
+
+/// (folder/file, accepted top-1 source names; empty = any NORM-class source)
+const LABELS: &[(&str, &[&str])] = &[
+    ("opengamma_db/Ac-225.csv", &["Ac-225"]),
+    ("opengamma_db/Am-241.csv", &["Am-241"]),
+    ("opengamma_db/Ba-131.csv", &["Ba-131"]),
+    ("opengamma_db/Bi-207.csv", &["Bi-207"]),
+    ("opengamma_db/CeramicPipe1820.csv", &[]),
+    ("opengamma_db/Co-60.csv", &["Co-60"]),
+    ("opengamma_db/Cr-51.csv", &["Cr-51"]),
+    ("opengamma_db/Cs-137.csv", &["Cs-137"]),
+    ("opengamma_db/Er-169.csv", &["Er-169"]),
+    ("opengamma_db/Fiestaware.csv", &["Uranium (processed)", "U-238 series"]),
+    ("opengamma_db/Hg-197m.csv", &["Hg-197m"]),
+    ("opengamma_db/I-124.csv", &["I-124"]),
+    ("opengamma_db/I-125.csv", &["I-125"]),
+    ("opengamma_db/K-40.csv", &["K-40"]),
+    ("opengamma_db/La-138.csv", &["La-138"]),
+    ("opengamma_db/Lu-176.csv", &["Lu-176"]),
+    ("opengamma_db/Lu-177m.csv", &["Lu-177m", "Lu-177"]),
+    ("opengamma_db/Pb-210.csv", &["Pb-210"]),
+    ("opengamma_db/Pitchblende.csv", &["U-238 series", "Ra-226", "Uranium (processed)"]),
+    ("opengamma_db/RadiumDial.csv", &["Ra-226", "U-238 series"]),
+    ("opengamma_db/Re-186.csv", &["Re-186"]),
+    ("opengamma_db/Sm-153.csv", &["Sm-153"]),
+    ("opengamma_db/ThoriumSource.csv", &["Th-232 series"]),
+    ("opengamma_db/Zeunerite.csv", &["U-238 series", "Ra-226", "Uranium (processed)"]),
+    ("radiacode/Ba133_a.xml", &["Ba-133"]),
+    ("radiacode/Co60_a.xml", &["Co-60"]),
+    ("radiacode/data_am241.xml", &["Am-241"]),
+    ("radiacode/data_th232_plus_background.xml", &["Th-232 series"]),
+];
+
+const NORM_ITEMS: &[&str] = &["CeramicPipe1820", "Fiestaware", "Pitchblende", "RadiumDial", "ThoriumSource", "Zeunerite", "K-40"];
+
+pub fn library() -> Option<Library> {
+    let p = clearway_testdata::file("radiation/nuclide_data/lines_decay_2012.min.json.gz")?;
+    let mut s = String::new();
+    flate2::read::GzDecoder::new(std::fs::File::open(p).ok()?).read_to_string(&mut s).ok()?;
+    Some(Library::from_decay_json(&s).expect("library"))
+}
+
+#[test]
+fn top1_accuracy_on_labelled_spectra() {
+    let Some(dir) = clearway_testdata::file("radiation") else { return };
+    let Some(lib) = library() else { return };
+    let mut ok = 0;
+    let mut norm_ok = true;
+    for (rel, accepted) in LABELS {
+        let bytes = std::fs::read(dir.join(rel)).unwrap();
+        let (f, _) = read_with(&bytes, &Options::default()).unwrap();
+        let fg = f.primary_spectrum().unwrap();
+        let bg = if rel.starts_with("radiacode") { f.background_spectrum() } else { None };
+        let id = identify(fg, bg, &lib, &IdentifyOptions::default()).unwrap();
+        let top = id.nuclides.first();
+        let good = match top {
+            Some(n) if accepted.is_empty() => n.class == Class::Norm,
+            Some(n) => accepted.contains(&n.nuclide.as_str()),
+            None => false,
+        };
+        let is_norm_item = NORM_ITEMS.iter().any(|n| rel.contains(n));
+        if is_norm_item && top.is_none_or(|n| n.class != Class::Norm) {
+            norm_ok = false;
+        }
+        ok += usize::from(good);
+        let list: Vec<String> = id.nuclides.iter().map(|n| format!("{} {:.0}", n.nuclide, n.score)).collect();
+        println!("{} {rel:<45} -> {}   [{} peaks]", if good { "ok  " } else { "MISS" }, list.join(", "), id.peaks.len());
+    }
+    let acc = ok as f64 / LABELS.len() as f64;
+    println!("top-1 accuracy: {ok}/{} = {:.1} %", LABELS.len(), 100.0 * acc);
+    assert!(acc >= 0.9, "top-1 accuracy {acc}");
+    assert!(norm_ok, "a NORM item was not classed NORM");
+}
