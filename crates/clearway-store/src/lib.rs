@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 mod codec;
+pub mod exams;
 pub mod memory;
 pub mod postgres;
 pub mod sqlite;
@@ -151,6 +152,29 @@ pub trait Store: Send {
     /// All memberships.
     fn memberships(&mut self) -> Result<Vec<Membership>>;
     fn stats(&mut self) -> Result<Stats>;
+
+    // Examination results and top-up selections (exams.rs). Defaults: not supported by this store.
+    /// Append examination results.
+    fn record_exams(&mut self, _exams: &[exams::ExamResult]) -> Result<usize> {
+        Err(StoreError::Other("exam results are not supported by this store".into()))
+    }
+    /// Every recorded examination result, oldest first: (filing_id, version?, result, severity, revenue,
+    /// note, recorded_at).
+    fn exam_results(&mut self) -> Result<Vec<exams::ExamResult>> {
+        Err(StoreError::Other("exam results are not supported by this store".into()))
+    }
+    /// Stored decisions with their filings, for filings filed in `[from, to)` (all when `None`).
+    fn decisions_filed(&mut self, _from: Option<DateTime<Utc>>, _to: Option<DateTime<Utc>>) -> Result<Vec<exams::StoredDecision>> {
+        Err(StoreError::Other("scanning decisions is not supported by this store".into()))
+    }
+    /// Record top-up selections (a selection already recorded for the same filing version and lane stays).
+    fn record_selections(&mut self, _sel: &[exams::SelectionRecord]) -> Result<usize> {
+        Err(StoreError::Other("selections are not supported by this store".into()))
+    }
+    /// Every recorded top-up selection.
+    fn selections(&mut self) -> Result<Vec<exams::SelectionRecord>> {
+        Err(StoreError::Other("selections are not supported by this store".into()))
+    }
 }
 
 /// Hex BLAKE3 hash of raw input bytes (how rejected inputs are deduplicated).

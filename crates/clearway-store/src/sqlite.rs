@@ -400,4 +400,28 @@ impl Store for SqliteStore {
         }
         Ok(stats)
     }
+
+    fn record_exams(&mut self, exams: &[crate::exams::ExamResult]) -> Result<usize> {
+        crate::exams::sqlite_record(&mut self.conn, exams)
+    }
+
+    fn exam_results(&mut self) -> Result<Vec<crate::exams::ExamResult>> {
+        crate::exams::sqlite_exams(&mut self.conn)
+    }
+
+    fn decisions_filed(
+        &mut self,
+        from: Option<chrono::DateTime<Utc>>,
+        to: Option<chrono::DateTime<Utc>>,
+    ) -> Result<Vec<crate::exams::StoredDecision>> {
+        crate::exams::sqlite_decisions(&mut self.conn, from, to)
+    }
+
+    fn record_selections(&mut self, sel: &[crate::exams::SelectionRecord]) -> Result<usize> {
+        crate::exams::sqlite_record_selections(&mut self.conn, sel)
+    }
+
+    fn selections(&mut self) -> Result<Vec<crate::exams::SelectionRecord>> {
+        crate::exams::sqlite_selections(&mut self.conn)
+    }
 }

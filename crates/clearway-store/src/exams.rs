@@ -1,0 +1,261 @@
+//! Examination results and top-up selections (feedback for profiles and the learned model). Principal
+//! types: [`ExamResult`], [`ExamOutcome`], [`StoredDecision`], [`SelectionRecord`].
+//!
+//! SQLite tables, created on first use (`CREATE TABLE IF NOT EXISTS`, independent of the main schema
+//! version): `exam_results` (one row per recorded result, append-only; the latest per filing counts) and
+//! `selections` (top-up selections per office and day, with the draw that ordered ties).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use clearway_core::{Decision, Filing, Lane};
+use rusqlite::{Connection, params};
+use serde::{Deserialize, Serialize};
+
+use crate::codec::{fmt_time, parse_lane, parse_time, to_version};
+use crate::{Result, StoreError};
+
+/// What an examination found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExamOutcome {
+    NoFinding,
+    Finding,
+    Seizure,
+}
+
+impl ExamOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExamOutcome::NoFinding => "no-finding",
+            ExamOutcome::Finding => "finding",
+            ExamOutcome::Seizure => "seizure",
+        }
+    }
+    pub fn parse(s: &str) -> Option<ExamOutcome> {
+        [ExamOutcome::NoFinding, ExamOutcome::Finding, ExamOutcome::Seizure].into_iter().find(|o| o.as_str() == s.trim())
+    }
+    /// A finding or a seizure.
+    pub fn found(self) -> bool {
+        self != ExamOutcome::NoFinding
+    }
+}
+
+/// One recorded examination result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExamResult {
+    pub filing_id: String,
+    /// The version examined; `None` means the latest at the time.
+    pub version: Option<u32>,
+    pub result: ExamOutcome,
+    pub severity: Option<u8>,
+    /// Revenue recovered (duty, penalties).
+    pub revenue: Option<f64>,
+    pub note: Option<String>,
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// A stored decision with its filing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredDecision {
+    pub filing: Filing,
+    pub decision: Decision,
+}
+
+/// A top-up selection, as recorded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SelectionRecord {
+    pub filing_id: String,
+    pub version: u32,
+    pub office: String,
+    pub day: NaiveDate,
+    pub lane: Lane,
+    pub score: f64,
+    pub seed: u64,
+    pub draw: f64,
+    pub recorded_at: DateTime<Utc>,
+}
+
+pub(crate) const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS exam_results (
+        seq         INTEGER PRIMARY KEY,
+        filing_id   TEXT    NOT NULL,
+        version     INTEGER,
+        result      TEXT    NOT NULL,
+        severity    INTEGER,
+        revenue     REAL,
+        note        TEXT,
+        recorded_at TEXT    NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS exam_results_filing ON exam_results (filing_id);
+    CREATE TABLE IF NOT EXISTS selections (
+        seq         INTEGER PRIMARY KEY,
+        filing_id   TEXT    NOT NULL,
+        version     INTEGER NOT NULL,
+        office      TEXT    NOT NULL,
+        day         TEXT    NOT NULL,
+        lane        TEXT    NOT NULL,
+        score       REAL    NOT NULL,
+        seed        TEXT    NOT NULL,
+        draw        REAL    NOT NULL,
+        recorded_at TEXT    NOT NULL,
+        UNIQUE (filing_id, version, lane)
+    );";
+
+pub(crate) fn sqlite_record(conn: &mut Connection, exams: &[ExamResult]) -> Result<usize> {
+    let tx = conn.transaction()?;
+    tx.execute_batch(SCHEMA)?;
+    {
+        let mut st = tx.prepare_cached(
+            "INSERT INTO exam_results (filing_id, version, result, severity, revenue, note, recorded_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?;
+        for e in exams {
+            if e.revenue.is_some_and(|r| !r.is_finite()) {
+                return Err(StoreError::Other(format!("exam result for {}: revenue is not a number", e.filing_id)));
+            }
+            st.execute(params![e.filing_id, e.version, e.result.as_str(), e.severity, e.revenue, e.note, fmt_time(e.recorded_at)])?;
+        }
+    }
+    tx.commit()?;
+    Ok(exams.len())
+}
+
+pub(crate) fn sqlite_exams(conn: &mut Connection) -> Result<Vec<ExamResult>> {
+    conn.execute_batch(SCHEMA)?;
+    let mut st = conn.prepare_cached(
+        "SELECT filing_id, version, result, severity, revenue, note, recorded_at FROM exam_results ORDER BY seq",
+    )?;
+    let mut rows = st.query([])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let result: String = r.get(2)?;
+        let recorded: String = r.get(6)?;
+        let version: Option<i64> = r.get(1)?;
+        out.push(ExamResult {
+            filing_id: r.get(0)?,
+            version: version.map(to_version).transpose()?,
+            result: ExamOutcome::parse(&result)
+                .ok_or_else(|| StoreError::Other(format!("stored data is corrupt: exam result {result:?}")))?,
+            severity: r.get(3)?,
+            revenue: r.get(4)?,
+            note: r.get(5)?,
+            recorded_at: parse_time(&recorded)?,
+        });
+    }
+    Ok(out)
+}
+
+/// Decisions on filings filed in `[from, to)` (all when `None`), in storage order.
+pub(crate) fn sqlite_decisions(
+    conn: &mut Connection,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+) -> Result<Vec<StoredDecision>> {
+    let (lo, hi) = (from.map(fmt_time).unwrap_or_default(), to.map(fmt_time).unwrap_or_else(|| "~".into()));
+    let mut st = conn.prepare_cached(
+        "SELECT filing_json, raw, decision_json FROM filings \
+         WHERE (?1 = '' OR (filed_at IS NOT NULL AND filed_at >= ?1)) AND (?2 = '~' OR (filed_at IS NOT NULL AND filed_at < ?2)) ORDER BY row",
+    )?;
+    let mut rows = st.query(params![lo, hi])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let filing: Filing = match row.get_ref(0)?.as_str_or_null().map_err(rusqlite::Error::from)? {
+            Some(json) => serde_json::from_str(json)?,
+            None => serde_json::from_slice(row.get_ref(1)?.as_blob().map_err(rusqlite::Error::from)?)?,
+        };
+        let d: String = row.get(2)?;
+        out.push(StoredDecision { filing, decision: serde_json::from_str(&d)? });
+    }
+    Ok(out)
+}
+
+pub(crate) fn sqlite_record_selections(conn: &mut Connection, sel: &[SelectionRecord]) -> Result<usize> {
+    let tx = conn.transaction()?;
+    tx.execute_batch(SCHEMA)?;
+    let mut n = 0;
+    {
+        let mut st = tx.prepare_cached(
+            "INSERT INTO selections (filing_id, version, office, day, lane, score, seed, draw, recorded_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (filing_id, version, lane) DO NOTHING",
+        )?;
+        for s in sel {
+            n += st.execute(params![
+                s.filing_id,
+                s.version,
+                s.office,
+                s.day.to_string(),
+                s.lane.as_str(),
+                s.score,
+                s.seed.to_string(),
+                s.draw,
+                fmt_time(s.recorded_at)
+            ])?;
+        }
+    }
+    tx.commit()?;
+    Ok(n)
+}
+
+pub(crate) fn sqlite_selections(conn: &mut Connection) -> Result<Vec<SelectionRecord>> {
+    conn.execute_batch(SCHEMA)?;
+    let mut st = conn.prepare_cached(
+        "SELECT filing_id, version, office, day, lane, score, seed, draw, recorded_at FROM selections ORDER BY seq",
+    )?;
+    let mut rows = st.query([])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let day: String = r.get(3)?;
+        let lane: String = r.get(4)?;
+        let seed: String = r.get(6)?;
+        let rec: String = r.get(8)?;
+        out.push(SelectionRecord {
+            filing_id: r.get(0)?,
+            version: to_version(r.get(1)?)?,
+            office: r.get(2)?,
+            day: day.parse().map_err(|_| StoreError::Other(format!("stored data is corrupt: day {day:?}")))?,
+            lane: parse_lane(&lane)?,
+            score: r.get(5)?,
+            seed: seed.parse().map_err(|_| StoreError::Other(format!("stored data is corrupt: seed {seed:?}")))?,
+            draw: r.get(7)?,
+            recorded_at: parse_time(&rec)?,
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Store;
+    use crate::sqlite::SqliteStore;
+
+    #[test]
+    fn exam_results_round_trip() {
+        let mut s = SqliteStore::open_in_memory().unwrap();
+        assert!(s.exam_results().unwrap().is_empty());
+        let e = ExamResult {
+            filing_id: "F1".into(),
+            version: Some(2),
+            result: ExamOutcome::Seizure,
+            severity: Some(4),
+            revenue: Some(1250.5),
+            note: Some("undeclared".into()),
+            recorded_at: "2026-11-28T10:00:00Z".parse().unwrap(),
+        };
+        assert_eq!(s.record_exams(std::slice::from_ref(&e)).unwrap(), 1);
+        assert_eq!(s.exam_results().unwrap(), vec![e]);
+        let sel = SelectionRecord {
+            filing_id: "F1".into(),
+            version: 1,
+            office: "USLAX".into(),
+            day: "2026-11-02".parse().unwrap(),
+            lane: Lane::Red,
+            score: 12.0,
+            seed: u64::MAX,
+            draw: 0.25,
+            recorded_at: "2026-11-28T10:00:00Z".parse().unwrap(),
+        };
+        assert_eq!(s.record_selections(&[sel.clone(), sel.clone()]).unwrap(), 1);
+        assert_eq!(s.selections().unwrap(), vec![sel]);
+        assert!(s.decisions_filed(None, None).unwrap().is_empty());
+        assert!(crate::memory::MemoryStore::new().exam_results().is_err());
+    }
+}
