@@ -1,0 +1,281 @@
+//! Candidate generation and search over every name and alias of the loaded lists.
+//!
+//! Each alias is indexed under three kinds of key: its tokens, their phonetic keys and the character
+//! trigrams of its tokens. A query collects aliases through the keys of its tokens, each hit weighted by
+//! the key's rarity (IDF); trigram keys are used for query tokens the vocabulary does not know (typos),
+//! and for all tokens when nothing else gives a candidate (the recall-safe fallback). The best
+//! candidates are scored pairwise and grouped by entity.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use clearway_lists::{Entity, NameKind, Schema};
+use serde::Serialize;
+
+use crate::countries::country_code;
+use crate::normalize::{Kind, NormName, normalize};
+use crate::score::{Explained, Facts, id_key, qualify, score_names};
+
+/// Candidates scored pairwise per query.
+pub const CANDIDATES: usize = 40;
+
+struct Alias {
+    entity: u32,
+    name: u16,
+    norm: NormName,
+}
+
+/// What the index keeps of an entity.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub list: String,
+    pub id: String,
+    pub schema: Schema,
+    pub caption: String,
+    pub facts: Facts,
+    pub programmes: Vec<String>,
+    pub fingerprint: String,
+    pub names: Vec<(String, NameKind)>,
+}
+
+/// A search index over entities.
+pub struct Index {
+    aliases: Vec<Alias>,
+    entities: Vec<Listed>,
+    postings: HashMap<u64, Vec<u32>>,
+}
+
+/// A party to screen.
+#[derive(Debug, Clone, Default)]
+pub struct Query {
+    pub name: String,
+    pub schema: Schema,
+    pub facts: Facts,
+}
+
+/// One screening result.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    pub list: String,
+    pub entity_id: String,
+    pub caption: String,
+    pub schema: &'static str,
+    /// The alias that matched best, and its kind.
+    pub alias: String,
+    pub alias_kind: NameKind,
+    pub score: f64,
+    pub explanation: Explained,
+    pub programmes: Vec<String>,
+    /// Content fingerprint of the listed entity (a disposition applies to this exact listing).
+    pub fingerprint: String,
+}
+
+fn key(kind: u8, s: &str) -> u64 {
+    let mut h: u64 = 0xcbf29ce484222325 ^ kind as u64;
+    for b in s.bytes() {
+        h = (h ^ b as u64).wrapping_mul(0x100000001b3);
+    }
+    h
+}
+
+fn trigrams(w: &str, mut f: impl FnMut(u64)) {
+    let c: Vec<char> = std::iter::once('^').chain(w.chars()).chain(std::iter::once('$')).collect();
+    let mut buf = String::with_capacity(12);
+    for win in c.windows(3) {
+        buf.clear();
+        buf.extend(win);
+        f(key(3, &buf));
+    }
+}
+
+fn indexable(k: Kind) -> bool {
+    matches!(k, Kind::Word | Kind::Number)
+}
+
+/// The facts of a listed entity, as the scorer compares them.
+pub fn entity_facts(e: &Entity) -> Facts {
+    let mut countries: Vec<String> = Vec::new();
+    for c in e.nationalities.iter().chain(e.addresses.iter().filter_map(|a| a.country.as_ref())) {
+        if let Some(cc) = country_code(c) {
+            if !countries.iter().any(|x| x == cc) {
+                countries.push(cc.to_string());
+            }
+        }
+    }
+    Facts { dobs: e.dobs.clone(), countries, gender: e.gender, ids: e.identifiers.iter().map(|i| id_key(&i.value)).filter(|v| !v.is_empty()).collect() }
+}
+
+impl Index {
+    /// Index every name of every entity.
+    pub fn build(entities: &[Entity]) -> Index {
+        let mut idx = Index { aliases: Vec::new(), entities: Vec::with_capacity(entities.len()), postings: HashMap::new() };
+        for e in entities {
+            let ei = idx.entities.len() as u32;
+            idx.entities.push(Listed {
+                list: e.list.clone(),
+                id: e.id.clone(),
+                schema: e.schema,
+                caption: e.caption().to_string(),
+                facts: entity_facts(e),
+                programmes: e.programmes.clone(),
+                fingerprint: e.fingerprint(),
+                names: e.names.iter().map(|n| (n.full.clone(), n.kind)).collect(),
+            });
+            for (ni, n) in e.names.iter().enumerate().take(u16::MAX as usize) {
+                let norm = normalize(&n.full, e.schema);
+                if norm.is_empty() {
+                    continue;
+                }
+                let ai = idx.aliases.len() as u32;
+                let mut keys: Vec<u64> = Vec::new();
+                for t in norm.tokens.iter().filter(|t| indexable(t.kind)) {
+                    keys.push(key(1, &t.text));
+                    if t.phonetic.len() >= 2 {
+                        keys.push(key(2, &t.phonetic));
+                    }
+                    trigrams(&t.text, |k| keys.push(k));
+                }
+                keys.sort_unstable();
+                keys.dedup();
+                for k in keys {
+                    idx.postings.entry(k).or_default().push(ai);
+                }
+                idx.aliases.push(Alias { entity: ei, name: ni as u16, norm });
+            }
+        }
+        idx
+    }
+
+    pub fn entity_count(&self) -> usize {
+        self.entities.len()
+    }
+
+    pub fn alias_count(&self) -> usize {
+        self.aliases.len()
+    }
+
+    pub fn entities(&self) -> &[Listed] {
+        &self.entities
+    }
+
+    fn idf(&self, k: u64) -> (f32, Option<&Vec<u32>>) {
+        match self.postings.get(&k) {
+            Some(p) => (((self.aliases.len() as f32 + 1.0) / (p.len() as f32 + 1.0)).ln().max(0.05), Some(p)),
+            None => (0.0, None),
+        }
+    }
+
+    /// Search: the best `limit` entities for a query, best first, each with the alias that matched.
+    pub fn search(&self, q: &Query, limit: usize) -> Vec<Hit> {
+        let qn = normalize(&q.name, q.schema);
+        if qn.is_empty() || self.aliases.is_empty() {
+            return Vec::new();
+        }
+        thread_local! {
+            static SCRATCH: RefCell<(Vec<f32>, Vec<u32>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+        }
+        SCRATCH.with(|s| {
+            let mut s = s.borrow_mut();
+            let (acc, touched) = &mut *s;
+            if acc.len() != self.aliases.len() {
+                acc.clear();
+                acc.resize(self.aliases.len(), 0.0);
+            }
+            touched.clear();
+            let mut add = |p: &Vec<u32>, w: f32, acc: &mut Vec<f32>, touched: &mut Vec<u32>| {
+                for &a in p {
+                    let slot = &mut acc[a as usize];
+                    if *slot == 0.0 {
+                        touched.push(a);
+                    }
+                    *slot += w;
+                }
+            };
+            let toks: Vec<_> = qn.tokens.iter().filter(|t| indexable(t.kind)).collect();
+            let toks = if toks.is_empty() { qn.tokens.iter().collect() } else { toks };
+            let mut unknown = Vec::new();
+            for t in &toks {
+                let (w, p) = self.idf(key(1, &t.text));
+                match p {
+                    Some(p) if p.len() < self.aliases.len() / 4 || toks.len() == 1 => add(p, w, acc, touched),
+                    Some(_) => {}
+                    None => unknown.push(*t),
+                }
+                if t.phonetic.len() >= 2 {
+                    if let (w, Some(p)) = self.idf(key(2, &t.phonetic)) {
+                        if p.len() < self.aliases.len() / 4 {
+                            add(p, 0.6 * w, acc, touched);
+                        }
+                    }
+                }
+            }
+            let fallback = touched.is_empty();
+            for t in toks.iter().filter(|t| fallback || unknown.iter().any(|u| std::ptr::eq(*u, **t))) {
+                let mut grams = Vec::new();
+                trigrams(&t.text, |k| grams.push(k));
+                let n = grams.len().max(1) as f32;
+                for g in grams {
+                    if let Some(p) = self.postings.get(&g) {
+                        if p.len() < self.aliases.len() / 8 {
+                            let w = ((self.aliases.len() as f32 + 1.0) / (p.len() as f32 + 1.0)).ln().max(0.05);
+                            add(p, 0.8 * w / n, acc, touched);
+                        }
+                    }
+                }
+            }
+            // Top candidates by accumulated key weight.
+            let mut cands: Vec<(f32, u32)> = touched.iter().map(|&a| (acc[a as usize], a)).collect();
+            for &a in touched.iter() {
+                acc[a as usize] = 0.0;
+            }
+            let k = CANDIDATES.min(cands.len());
+            if k == 0 {
+                return Vec::new();
+            }
+            if cands.len() > k {
+                cands.select_nth_unstable_by(k - 1, |x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+                cands.truncate(k);
+            }
+            let mut best: Vec<(u32, u32, Explained)> = Vec::new();
+            for (_, a) in cands {
+                let al = &self.aliases[a as usize];
+                let ent = &self.entities[al.entity as usize];
+                let e = score_names(&qn, &al.norm);
+                if e.score <= 0.0 {
+                    continue;
+                }
+                let mut e = qualify(e, &q.facts, &ent.facts);
+                if al.norm.tokens.len() == 1 && qn.tokens.len() > 1 && ent.names[al.name as usize].1 == NameKind::Weak {
+                    e.score *= 0.9;
+                    e.qualifiers.push("weak-alias".into());
+                }
+                match best.iter_mut().find(|b| b.0 == al.entity) {
+                    Some(b) if b.2.score >= e.score => {}
+                    Some(b) => *b = (al.entity, a, e),
+                    None => best.push((al.entity, a, e)),
+                }
+            }
+            best.sort_by(|x, y| y.2.score.total_cmp(&x.2.score).then(x.0.cmp(&y.0)));
+            best.truncate(limit);
+            best.into_iter()
+                .map(|(ei, a, e)| {
+                    let ent = &self.entities[ei as usize];
+                    let al = &self.aliases[a as usize];
+                    let (alias, kind) = ent.names[al.name as usize].clone();
+                    Hit {
+                        list: ent.list.clone(),
+                        entity_id: ent.id.clone(),
+                        caption: ent.caption.clone(),
+                        schema: ent.schema.as_str(),
+                        alias,
+                        alias_kind: kind,
+                        score: e.score,
+                        explanation: e,
+                        programmes: ent.programmes.clone(),
+                        fingerprint: ent.fingerprint.clone(),
+                    }
+                })
+                .collect()
+        })
+    }
+}

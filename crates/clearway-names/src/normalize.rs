@@ -1,0 +1,426 @@
+//! Name normalisation: Unicode NFKC, case folding, transliteration (Cyrillic, Greek, Armenian, Georgian,
+//! Hangul), marks stripped, punctuation to spaces, "LAST, First" reordering, legal forms as typed symbols,
+//! titles dropped, digits kept, phonetic keys.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+use crate::forms::{COMMON, LEGAL_FORMS, LegalForm, PARTICLES, TITLES};
+use crate::translit;
+use clearway_lists::Schema;
+
+/// The longest name Clearway reads (in characters); longer input is cut.
+pub const MAX_CHARS: usize = 400;
+/// The most tokens a name keeps.
+pub const MAX_TOKENS: usize = 24;
+
+/// What a token is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind", content = "form")]
+pub enum Kind {
+    Word,
+    /// A single letter standing for a word.
+    Initial,
+    /// Digits only.
+    Number,
+    /// A legal form, folded to its generic symbol.
+    Legal(LegalForm),
+    /// A joining particle (`al`, `bin`, `de`, `van`, `of`).
+    Particle,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Token {
+    pub text: String,
+    pub kind: Kind,
+    /// Phonetic key (consonant skeleton), empty for symbols.
+    #[serde(skip)]
+    pub phonetic: String,
+    /// Information weight (rarer and longer tokens weigh more; family names ×1.3).
+    pub weight: f64,
+}
+
+/// A normalised name: its tokens in order.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+pub struct NormName {
+    pub tokens: Vec<Token>,
+    /// An organisation, vessel or aircraft name (by schema or by a legal form).
+    #[serde(skip)]
+    pub org: bool,
+}
+
+impl NormName {
+    pub fn is_empty(&self) -> bool {
+        self.tokens.is_empty()
+    }
+
+    /// The folded name, tokens joined by spaces (legal forms as their symbol).
+    pub fn key(&self) -> String {
+        let mut s = String::new();
+        for t in &self.tokens {
+            if !s.is_empty() {
+                s.push(' ');
+            }
+            match t.kind {
+                Kind::Legal(f) => s.push_str(f.as_str()),
+                _ => s.push_str(&t.text),
+            }
+        }
+        s
+    }
+}
+
+/// Fold one text: NFKC, lower case, transliterate, strip marks, map special Latin letters, punctuation to
+/// spaces, apostrophes removed, dots inside initials (`L.L.C.`) removed, leetspeak digits inside words read
+/// as letters (`Ig0r` → `igor`). Letters of scripts without a table (Arabic, Han ...) are kept as they are.
+pub fn fold(s: &str) -> String {
+    let mut lowered = String::with_capacity(s.len());
+    for c in s.chars().take(MAX_CHARS).nfkc() {
+        for l in c.to_lowercase() {
+            if !translit::push(l, &mut lowered) {
+                lowered.push(l);
+            }
+        }
+    }
+    let mut out = String::with_capacity(lowered.len());
+    let mut run = 0usize; // letters since the last separator
+    let chars: Vec<char> = lowered.nfd().filter(|c| !is_combining_mark(*c)).collect();
+    for (i, &c) in chars.iter().enumerate() {
+        let mapped: Option<&str> = match c {
+            'ß' => Some("ss"),
+            'æ' => Some("ae"),
+            'œ' => Some("oe"),
+            'ø' => Some("o"),
+            'ł' => Some("l"),
+            'đ' | 'ð' => Some("d"),
+            'þ' => Some("th"),
+            'ı' => Some("i"),
+            '&' => Some(" and "),
+            _ => None,
+        };
+        if let Some(m) = mapped {
+            out.push_str(m);
+            run = if m.starts_with(' ') { 0 } else { run + 1 };
+            continue;
+        }
+        if c.is_alphanumeric() {
+            out.push(c);
+            run += 1;
+        } else if matches!(c, '\'' | '’' | '‘' | 'ʼ' | '`' | '´' | 'ʻ') {
+            // O'Brien → obrien
+        } else if c == '.' && run == 1 && chars.get(i + 1).is_some_and(|n| n.is_alphabetic()) {
+            // L.L.C → llc (dots between initials)
+            run = 0;
+        } else {
+            if !out.ends_with(' ') {
+                out.push(' ');
+            }
+            run = 0;
+        }
+    }
+    // Leetspeak inside words with letters: 0→o, 1→i, 3→e, 4→a, 5→s, 7→t.
+    let words: Vec<String> = out
+        .split_whitespace()
+        .map(|w| {
+            let letters = w.chars().filter(|c| c.is_alphabetic()).count();
+            let digits = w.chars().filter(|c| c.is_ascii_digit()).count();
+            if letters >= 2 && digits >= 1 && digits < letters {
+                w.chars()
+                    .map(|c| match c {
+                        '0' => 'o',
+                        '1' => 'i',
+                        '3' => 'e',
+                        '4' => 'a',
+                        '5' => 's',
+                        '7' => 't',
+                        c => c,
+                    })
+                    .collect()
+            } else {
+                w.to_string()
+            }
+        })
+        .collect();
+    words.join(" ")
+}
+
+struct Tables {
+    legal: HashMap<&'static str, Vec<(Vec<&'static str>, LegalForm)>>,
+    titles: std::collections::HashSet<&'static str>,
+    particles: std::collections::HashSet<&'static str>,
+    common: std::collections::HashSet<&'static str>,
+}
+
+fn tables() -> &'static Tables {
+    static T: OnceLock<Tables> = OnceLock::new();
+    T.get_or_init(|| {
+        let mut legal: HashMap<&'static str, Vec<(Vec<&'static str>, LegalForm)>> = HashMap::new();
+        for (s, f) in LEGAL_FORMS {
+            let toks: Vec<&'static str> = s.split(' ').collect();
+            legal.entry(toks[0]).or_default().push((toks, *f));
+        }
+        for v in legal.values_mut() {
+            v.sort_by_key(|(t, _)| std::cmp::Reverse(t.len()));
+        }
+        Tables {
+            legal,
+            titles: TITLES.iter().copied().collect(),
+            particles: PARTICLES.iter().copied().collect(),
+            common: COMMON.iter().copied().collect(),
+        }
+    })
+}
+
+/// Whether a folded text is entirely legal forms (used to decide comma reordering).
+fn all_legal(folded: &str) -> bool {
+    let toks: Vec<&str> = folded.split_whitespace().collect();
+    let mut i = 0;
+    while i < toks.len() {
+        match legal_at(&toks, i) {
+            Some((n, _)) => i += n,
+            None => return false,
+        }
+    }
+    !toks.is_empty()
+}
+
+fn legal_at(toks: &[&str], i: usize) -> Option<(usize, LegalForm)> {
+    let cands = tables().legal.get(toks[i])?;
+    cands.iter().find(|(seq, _)| toks.len() - i >= seq.len() && seq.iter().zip(&toks[i..]).all(|(a, b)| a == b)).map(|(s, f)| (s.len(), *f))
+}
+
+/// Normalise a name for matching. `schema` decides whether legal forms (organisations) or titles
+/// (people) are recognised; `Unknown` recognises legal forms only at the end of the name.
+pub fn normalize(name: &str, schema: Schema) -> NormName {
+    let name: String = name.chars().take(MAX_CHARS).collect();
+    // "LAST, First" → "First LAST" unless what follows the comma is a legal form ("ACME, Inc.").
+    let mut text = name.clone();
+    if schema != Schema::Organization && name.matches(',').count() == 1 {
+        let (a, b) = name.split_once(',').unwrap_or((&name, ""));
+        let fb = fold(b);
+        if !fb.is_empty() && !all_legal(&fb) && a.split_whitespace().count() <= 4 {
+            text = format!("{} {}", b.trim(), a.trim());
+        }
+    }
+    let folded = numbers_to_digits(&fold(&text));
+    let toks: Vec<&str> = folded.split_whitespace().collect();
+    let t = tables();
+    let mut out: Vec<Token> = Vec::with_capacity(toks.len());
+    let mut i = 0;
+    let org = matches!(schema, Schema::Organization | Schema::Vessel | Schema::Aircraft);
+    while i < toks.len() && out.len() < MAX_TOKENS {
+        let w = toks[i];
+        if schema != Schema::Person && (i > 0 || org) && toks.len() > 1 {
+            if let Some((n, f)) = legal_at(&toks, i) {
+                // Unknown schema: only a trailing legal form counts (so "SA" inside a person's name stays a word).
+                if org || i + n == toks.len() || all_legal(&toks[i + n..].join(" ")) {
+                    out.push(Token { text: toks[i..i + n].join(" "), kind: Kind::Legal(f), phonetic: String::new(), weight: 0.3 });
+                    i += n;
+                    continue;
+                }
+            }
+        }
+        if schema != Schema::Organization && t.titles.contains(w) && i + 1 < toks.len() {
+            i += 1;
+            continue;
+        }
+        if org && i == 0 && w == "the" && toks.len() > 1 {
+            i += 1;
+            continue;
+        }
+        let kind = if w.chars().all(|c| c.is_ascii_digit()) {
+            Kind::Number
+        } else if w.chars().count() == 1 {
+            Kind::Initial
+        } else if t.particles.contains(w) {
+            Kind::Particle
+        } else {
+            Kind::Word
+        };
+        out.push(Token { text: w.to_string(), kind, phonetic: phonetic(w), weight: 0.0 });
+        i += 1;
+    }
+    // Weights.
+    let last_word = out.iter().rposition(|t| t.kind == Kind::Word);
+    let n = out.len();
+    for (i, tok) in out.iter_mut().enumerate() {
+        tok.weight = match tok.kind {
+            Kind::Legal(_) => 0.3,
+            Kind::Particle => 0.2,
+            Kind::Initial => 0.5,
+            Kind::Number => 0.6,
+            Kind::Word => {
+                let len = tok.text.chars().count() as f64;
+                let mut w = (0.45 + 0.1 * len).min(1.1);
+                if t.common.contains(tok.text.as_str()) {
+                    w *= 0.7;
+                }
+                if schema == Schema::Person && Some(i) == last_word && n > 1 {
+                    w *= 1.3;
+                }
+                // Patronymics (-ovich, -evna ...) are middle names.
+                if schema == Schema::Person && i > 0 && ["ovich", "evich", "ovna", "evna", "ievich", "ich"].iter().any(|s| tok.text.ends_with(s)) && Some(i) != last_word {
+                    w *= 0.6;
+                }
+                w
+            }
+        };
+    }
+    let org = org || out.iter().any(|t| matches!(t.kind, Kind::Legal(_)));
+    NormName { tokens: out, org }
+}
+
+fn number_word(w: &str) -> Option<u32> {
+    const UNITS: [&str; 20] = [
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen",
+        "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+    ];
+    const TENS: [&str; 8] = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"];
+    if let Some(i) = UNITS.iter().position(|u| *u == w) {
+        return Some(i as u32);
+    }
+    if w == "fourty" {
+        return Some(40);
+    }
+    TENS.iter().position(|t| *t == w).map(|i| (i as u32 + 2) * 10)
+}
+
+/// English number words to digits, tens joined to a following unit ("forty four", "forty 4" → "44").
+fn numbers_to_digits(s: &str) -> String {
+    let words: Vec<&str> = s.split_whitespace().collect();
+    if !words.iter().any(|w| number_word(w).is_some()) {
+        return s.to_string();
+    }
+    let mut out: Vec<String> = Vec::with_capacity(words.len());
+    let mut i = 0;
+    while i < words.len() {
+        let v = number_word(words[i]);
+        match v {
+            Some(t) if t >= 20 && t % 10 == 0 => {
+                let unit = words.get(i + 1).and_then(|n| number_word(n).or_else(|| n.parse::<u32>().ok())).filter(|u| (1..10).contains(u));
+                match unit {
+                    Some(u) => {
+                        out.push((t + u).to_string());
+                        i += 2;
+                    }
+                    None => {
+                        out.push(t.to_string());
+                        i += 1;
+                    }
+                }
+            }
+            Some(n) => {
+                out.push(n.to_string());
+                i += 1;
+            }
+            None => {
+                out.push(words[i].to_string());
+                i += 1;
+            }
+        }
+    }
+    out.join(" ")
+}
+
+/// A phonetic key: the consonant skeleton of a folded word with sound-alike letters merged
+/// (`mohammed`, `muhamad` → `MHMT`). Non-Latin words key to themselves.
+pub fn phonetic(w: &str) -> String {
+    let b: Vec<char> = w.chars().collect();
+    if !b.iter().all(|c| c.is_ascii_alphanumeric()) {
+        return w.to_string();
+    }
+    let mut out = String::with_capacity(b.len());
+    let mut last = '\0';
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        let next = b.get(i + 1).copied().unwrap_or('\0');
+        let (code, skip) = match c {
+            'a' | 'e' | 'i' | 'o' | 'u' | 'y' | 'h' | 'w' => ('\0', 1),
+            'b' | 'p' => ('P', 1),
+            'f' | 'v' => ('F', 1),
+            'c' if next == 'h' => ('X', 2),
+            's' if next == 'h' => ('X', 2),
+            'z' if next == 'h' => ('X', 2),
+            'k' if next == 'h' => ('K', 2),
+            'g' if next == 'h' => ('K', 2),
+            'p' if next == 'h' => ('F', 2),
+            't' if next == 'h' => ('T', 2),
+            'c' if matches!(next, 'e' | 'i' | 'y') => ('S', 1),
+            'c' | 'k' | 'q' | 'g' => ('K', 1),
+            'x' => ('K', 1),
+            'j' => ('J', 1),
+            't' if next == 'z' => ('S', 2),
+            'd' | 't' => ('T', 1),
+            's' | 'z' => ('S', 1),
+            'l' => ('L', 1),
+            'm' => ('M', 1),
+            'n' => ('N', 1),
+            'r' => ('R', 1),
+            d if d.is_ascii_digit() => (d, 1),
+            _ => ('\0', 1),
+        };
+        if i == 0 && code == '\0' {
+            // A leading vowel keeps its place (`ali` ≠ `li`).
+            out.push('A');
+        }
+        if code != '\0' && code != last {
+            out.push(code);
+        }
+        if code != '\0' || !matches!(c, 'h' | 'w') {
+            last = code;
+        }
+        i += skip;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(s: &str, schema: Schema) -> String {
+        normalize(s, schema).key()
+    }
+
+    #[test]
+    fn folding() {
+        assert_eq!(fold("Nicolás  MADURO"), "nicolas maduro");
+        assert_eq!(fold("O'Brien-Smith"), "obrien smith");
+        assert_eq!(fold("Ig0r Sech1n"), "igor sechin");
+        assert_eq!(fold("Сергей Лавров"), "sergei lavrov");
+        assert_eq!(fold("Straße"), "strasse");
+        assert_eq!(fold("ＡＢＣ"), "abc");
+        assert_eq!(fold("J.P. Morgan"), "jp morgan");
+    }
+
+    #[test]
+    fn reorder_and_forms() {
+        assert_eq!(key("PUTIN, Vladimir", Schema::Person), "vladimir putin");
+        assert_eq!(key("ACME, Inc.", Schema::Unknown), "acme CORP");
+        assert_eq!(key("BMW Aktiengesellschaft", Schema::Organization), "bmw JSC");
+        assert_eq!(key("Общество с ограниченной ответственностью Интер", Schema::Organization), "LLC inter");
+        assert_eq!(key("11420 CORP.", Schema::Organization), "11420 CORP");
+        assert_eq!(key("Monsieur Ilie-Gabril Bolojan", Schema::Person), "ilie gabril bolojan");
+        assert_eq!(key("Nicolás Maduro SA", Schema::Person), "nicolas maduro sa");
+    }
+
+    #[test]
+    fn phonetics() {
+        assert_eq!(phonetic("mohammed"), phonetic("muhamad"));
+        assert_eq!(phonetic("scholz"), phonetic("scholtz"));
+        assert_ne!(phonetic("ali"), phonetic("li"));
+    }
+
+    #[test]
+    fn absurd_inputs() {
+        assert!(normalize("", Schema::Person).is_empty());
+        assert!(normalize("\u{0}\u{7}\t", Schema::Person).is_empty());
+        let long = "a".repeat(10_000);
+        assert!(normalize(&long, Schema::Unknown).tokens.len() <= MAX_TOKENS);
+        let many = "ab ".repeat(5_000);
+        assert!(normalize(&many, Schema::Unknown).tokens.len() <= MAX_TOKENS);
+    }
+}
