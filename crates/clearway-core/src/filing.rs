@@ -342,7 +342,7 @@ pub struct RadioactiveContent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recipient_authorization: Option<String>,
     /// When the importing State was notified of the shipment (Categories 1-2; at least 7 days ahead).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::time::de_opt")]
     pub notified_at: Option<DateTime<Utc>>,
 }
 
@@ -402,12 +402,12 @@ pub struct Itinerary {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Times {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::time::de_opt")]
     pub filed_at: Option<DateTime<Utc>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::time::de_opt")]
     pub loading: Option<DateTime<Utc>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::time::de_opt")]
     pub departure: Option<DateTime<Utc>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::time::de_opt")]
     pub arrival: Option<DateTime<Utc>>,
 }

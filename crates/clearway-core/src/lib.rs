@@ -9,6 +9,7 @@ pub mod codes;
 pub mod decision;
 pub mod diagnostic;
 pub mod filing;
+pub mod time;
 pub mod trust;
 
 pub use decision::{Action, Decision, Evidence, FastCheck, Finding, FindingKind, Lane, RandomDraw};
