@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 
 mod codec;
 pub mod exams;
+pub mod lists;
 pub mod memory;
 pub mod postgres;
 pub mod sqlite;
@@ -152,6 +153,10 @@ pub trait Store: Send {
     /// All memberships.
     fn memberships(&mut self) -> Result<Vec<Membership>>;
     fn stats(&mut self) -> Result<Stats>;
+    /// Sanctions-list storage (list versions, dispositions); an error when the backend has none.
+    fn lists(&mut self) -> Result<&mut dyn lists::ListStore> {
+        Err(StoreError::Other("list storage is not supported by this store".into()))
+    }
 
     // Examination results and top-up selections (exams.rs). Defaults: not supported by this store.
     /// Append examination results.

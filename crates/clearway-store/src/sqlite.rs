@@ -109,7 +109,7 @@ const UPSERT_MEMBERSHIP: &str = "INSERT INTO memberships (program, member_id, me
 
 /// The SQLite store: one file (or memory), one connection.
 pub struct SqliteStore {
-    conn: Connection,
+    pub(crate) conn: Connection,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -367,6 +367,11 @@ impl Store for SqliteStore {
             out.push(serde_json::from_str(&json)?);
         }
         Ok(out)
+    }
+
+    fn lists(&mut self) -> Result<&mut dyn crate::lists::ListStore> {
+        self.lists_init()?;
+        Ok(self)
     }
 
     fn stats(&mut self) -> Result<Stats> {
