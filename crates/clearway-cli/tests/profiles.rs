@@ -31,7 +31,7 @@ fn text(o: &Output) -> String {
 fn example_profiles_check() {
     let o = run(&["profiles", "check", s(&examples()), "--today", "2026-11-28"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    assert!(text(&o).contains("ok: 12 profiles in 6 files, 7 lists, 14 value-control rows"), "{}", text(&o));
+    assert!(text(&o).contains("ok: 13 profiles in 6 files, 7 lists, 14 value-control rows"), "{}", text(&o));
     // After the review dates: warnings, still loads.
     let o = run(&["profiles", "check", s(&examples()), "--today", "2027-04-01"]);
     assert_eq!(o.status.code(), Some(0));

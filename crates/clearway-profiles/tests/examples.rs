@@ -57,7 +57,7 @@ fn phone(value: f64, kg: f64, origin: &str) -> Value {
 #[test]
 fn example_profiles_hit_what_they_target() {
     let set = example_set();
-    assert_eq!(set.profiles.len(), 12);
+    assert_eq!(set.profiles.len(), 13);
     let old = {
         let mut h = EntityHistory::new();
         for _ in 0..6 {
