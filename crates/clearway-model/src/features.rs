@@ -1,0 +1,433 @@
+//! Declaration features in the customs-fraud tradition (DATE, KDD 2020; the KCS dataset papers).
+//!
+//! From a typed table and a label the [`FeatureSpec`] derives:
+//! - every numeric input column, as is;
+//! - unit value per kg (log), per item (when a quantity column exists), and the unit value's log ratio to
+//!   the mean of its HS-6 and of its HS-6 × origin in the training data;
+//! - for low-cardinality categorical columns, a label code (levels in sorted order, as LightGBM users do);
+//! - for every categorical column, HS-2 and HS-4 prefixes and the entity pairs (importer × HS-6,
+//!   declarant × importer, HS-6 × origin, office × HS-6, seller × importer, importer × origin,
+//!   declarant × HS-6): the smoothed historical fraud rate `(sum + m · prior) / (count + m)` and
+//!   `ln(1 + count)`;
+//! - novelty flags: new importer, new importer × HS-6.
+//!
+//! Rates and counts for rows being scored come only from the training data (which precedes the scored
+//! period). For the training rows themselves they are computed out of fold (K folds by a seeded hash of
+//! the row), so no row ever sees its own label; counts are rescaled by K / (K − 1) to match what a
+//! scored row sees.
+
+use crate::data::{ColumnData, ColumnType, Dataset, MISSING};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// The roles the declaration features need, by column name.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Roles {
+    pub importer: Option<String>,
+    pub declarant: Option<String>,
+    pub seller: Option<String>,
+    pub hs: Option<String>,
+    pub origin: Option<String>,
+    pub departure: Option<String>,
+    pub office: Option<String>,
+    pub mass: Option<String>,
+    pub value: Option<String>,
+    pub quantity: Option<String>,
+}
+
+impl Roles {
+    /// Find roles by column name.
+    pub fn detect(ds: &Dataset, usable: &dyn Fn(&str) -> bool) -> Roles {
+        let find = |kind: ColumnType, pred: &dyn Fn(&str) -> bool| -> Option<String> {
+            ds.columns
+                .iter()
+                .filter(|c| usable(&c.name) && c.data.kind() == kind)
+                .find(|c| pred(&c.name.to_ascii_lowercase()))
+                .map(|c| c.name.clone())
+        };
+        use ColumnType::{Categorical as C, Numeric as N};
+        Roles {
+            importer: find(C, &|n| n.contains("importer")),
+            declarant: find(C, &|n| n.contains("declarant")),
+            seller: find(C, &|n| n.contains("seller")),
+            hs: find(C, &|n| n.contains("hs") || n.contains("tariff")),
+            origin: find(C, &|n| n.contains("origin") && !n.contains("indicator")),
+            departure: find(C, &|n| n.contains("departure")),
+            office: find(C, &|n| n.contains("office")),
+            mass: find(N, &|n| n.contains("mass") || n.contains("weight") || n.contains("kg")),
+            value: find(N, &|n| n.contains("price") || n.contains("value") || n.contains("fob") || n.contains("cif")),
+            quantity: find(N, &|n| n.contains("quantity")),
+        }
+    }
+}
+
+/// One categorical key: a column, a prefix of a column, or a pair.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Group {
+    pub name: String,
+    /// (column, prefix length or 0 for the whole value).
+    pub parts: Vec<(String, usize)>,
+}
+
+/// What to compute, fitted on the training table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeatureSpec {
+    /// The input columns the model reads, with their types.
+    pub inputs: Vec<(String, ColumnType)>,
+    pub roles: Roles,
+    pub numeric: Vec<String>,
+    /// Categorical columns given label codes.
+    pub coded: Vec<String>,
+    pub groups: Vec<Group>,
+    pub smoothing: f64,
+    pub folds: usize,
+    pub seed: u64,
+    /// Names of the output features, in order.
+    pub names: Vec<String>,
+}
+
+/// Statistics learned from the training table.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Encoders {
+    pub prior: f64,
+    /// Per coded column: level -> code.
+    pub codes: Vec<HashMap<String, f64>>,
+    /// Per group: key -> (label sum, count).
+    pub stats: Vec<HashMap<String, (f64, f64)>>,
+    /// Mean log unit value per HS-6, and per HS-6 × origin: key -> (sum, count).
+    pub uv_hs: HashMap<String, (f64, f64)>,
+    pub uv_hs_origin: HashMap<String, (f64, f64)>,
+}
+
+/// One input value.
+#[derive(Debug, Clone, Copy)]
+pub enum Cell<'a> {
+    Num(f64),
+    Cat(Option<&'a str>),
+}
+
+const SEP: char = '\u{1f}';
+const CODE_MAX_LEVELS: usize = 300;
+
+impl FeatureSpec {
+    /// Decide the features for a training table. `exclude` are columns never used as inputs (label,
+    /// dropped columns, id, date, revenue).
+    pub fn plan(ds: &Dataset, exclude: &[String], smoothing: f64, folds: usize, seed: u64) -> FeatureSpec {
+        let usable = |n: &str| !exclude.iter().any(|e| e == n);
+        let roles = Roles::detect(ds, &usable);
+        let mut inputs = Vec::new();
+        let mut numeric = Vec::new();
+        let mut coded = Vec::new();
+        let mut groups = Vec::new();
+        for c in &ds.columns {
+            if !usable(&c.name) {
+                continue;
+            }
+            match &c.data {
+                ColumnData::Numeric(_) => {
+                    inputs.push((c.name.clone(), ColumnType::Numeric));
+                    numeric.push(c.name.clone());
+                }
+                ColumnData::Categorical { levels, .. } => {
+                    inputs.push((c.name.clone(), ColumnType::Categorical));
+                    if levels.len() <= CODE_MAX_LEVELS {
+                        coded.push(c.name.clone());
+                    }
+                    groups.push(Group { name: c.name.clone(), parts: vec![(c.name.clone(), 0)] });
+                }
+                ColumnData::Date(_) => {}
+            }
+        }
+        if let Some(hs) = &roles.hs {
+            for k in [2, 4] {
+                groups.push(Group { name: format!("HS{k}"), parts: vec![(hs.clone(), k)] });
+            }
+        }
+        let pairs: [(&Option<String>, &Option<String>); 7] = [
+            (&roles.importer, &roles.hs),
+            (&roles.declarant, &roles.importer),
+            (&roles.hs, &roles.origin),
+            (&roles.office, &roles.hs),
+            (&roles.seller, &roles.importer),
+            (&roles.importer, &roles.origin),
+            (&roles.declarant, &roles.hs),
+        ];
+        for (a, b) in pairs {
+            if let (Some(a), Some(b)) = (a, b) {
+                groups.push(Group { name: format!("{a} × {b}"), parts: vec![(a.clone(), 0), (b.clone(), 0)] });
+            }
+        }
+        let mut spec = FeatureSpec { inputs, roles, numeric, coded, groups, smoothing, folds: folds.max(2), seed, names: vec![] };
+        spec.names = spec.feature_names();
+        spec
+    }
+
+    fn feature_names(&self) -> Vec<String> {
+        let mut n: Vec<String> = self.numeric.clone();
+        if self.uv_available() {
+            n.push("log unit value per kg".into());
+            n.push("unit value per kg vs HS6 (log ratio)".into());
+            if self.roles.origin.is_some() {
+                n.push("unit value per kg vs HS6 × origin (log ratio)".into());
+            }
+        }
+        if self.roles.quantity.is_some() && self.roles.value.is_some() {
+            n.push("log unit value per item".into());
+        }
+        for c in &self.coded {
+            n.push(format!("{c} (code)"));
+        }
+        for g in &self.groups {
+            n.push(format!("{} fraud rate", g.name));
+            n.push(format!("{} history (log count)", g.name));
+        }
+        if self.roles.importer.is_some() {
+            n.push("new importer".into());
+            if self.roles.hs.is_some() {
+                n.push("new importer × HS6".into());
+            }
+        }
+        n
+    }
+
+    fn uv_available(&self) -> bool {
+        self.roles.mass.is_some() && self.roles.value.is_some() && self.roles.hs.is_some()
+    }
+
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    fn input_index(&self, name: &str) -> Option<usize> {
+        self.inputs.iter().position(|(n, _)| n == name)
+    }
+
+    /// Group key of one row (None when any part is missing).
+    fn key(&self, g: &Group, cells: &[Cell<'_>]) -> Option<String> {
+        let mut k = String::new();
+        for (i, (col, prefix)) in g.parts.iter().enumerate() {
+            let v = match cells[self.input_index(col)?] {
+                Cell::Cat(Some(v)) => v,
+                _ => return None,
+            };
+            if i > 0 {
+                k.push(SEP);
+            }
+            if *prefix > 0 {
+                k.extend(v.chars().take(*prefix));
+            } else {
+                k.push_str(v);
+            }
+        }
+        Some(k)
+    }
+
+    fn log_uv(&self, cells: &[Cell<'_>]) -> f64 {
+        let get = |r: &Option<String>| match r.as_ref().and_then(|n| self.input_index(n)).map(|i| cells[i]) {
+            Some(Cell::Num(v)) => v,
+            _ => f64::NAN,
+        };
+        let (m, v) = (get(&self.roles.mass), get(&self.roles.value));
+        if m > 0.0 && v > 0.0 { (v / m).ln() } else { f64::NAN }
+    }
+
+    fn cat<'a>(&self, cells: &[Cell<'a>], role: &Option<String>) -> Option<&'a str> {
+        match role.as_ref().and_then(|n| self.input_index(n)).map(|i| cells[i]) {
+            Some(Cell::Cat(v)) => v,
+            _ => None,
+        }
+    }
+
+    /// Features of one row. `lookup(group, key)` gives the (label sum, count) history of a key.
+    pub fn row(
+        &self,
+        enc: &Encoders,
+        cells: &[Cell<'_>],
+        lookup: &dyn Fn(usize, &str) -> Option<(f64, f64)>,
+        out: &mut Vec<f64>,
+    ) {
+        out.clear();
+        for c in &self.numeric {
+            out.push(match self.input_index(c).map(|i| cells[i]) {
+                Some(Cell::Num(v)) if v.is_finite() => v,
+                _ => f64::NAN,
+            });
+        }
+        if self.uv_available() {
+            let luv = self.log_uv(cells);
+            out.push(luv);
+            let hs = self.cat(cells, &self.roles.hs);
+            let mean = |m: &HashMap<String, (f64, f64)>, k: Option<String>| {
+                k.and_then(|k| m.get(&k).copied()).filter(|s| s.1 > 0.0).map(|(s, c)| s / c)
+            };
+            let d = mean(&enc.uv_hs, hs.map(|h| h.to_string())).map(|m| luv - m).unwrap_or(f64::NAN);
+            out.push(d);
+            if self.roles.origin.is_some() {
+                let o = self.cat(cells, &self.roles.origin);
+                let key = hs.zip(o).map(|(h, o)| format!("{h}{SEP}{o}"));
+                out.push(mean(&enc.uv_hs_origin, key).map(|m| luv - m).unwrap_or(f64::NAN));
+            }
+        }
+        if self.roles.quantity.is_some() && self.roles.value.is_some() {
+            let get = |r: &Option<String>| match r.as_ref().and_then(|n| self.input_index(n)).map(|i| cells[i]) {
+                Some(Cell::Num(v)) => v,
+                _ => f64::NAN,
+            };
+            let (q, v) = (get(&self.roles.quantity), get(&self.roles.value));
+            out.push(if q > 0.0 && v > 0.0 { (v / q).ln() } else { f64::NAN });
+        }
+        for (ci, c) in self.coded.iter().enumerate() {
+            let v = match self.input_index(c).map(|i| cells[i]) {
+                Some(Cell::Cat(Some(v))) => enc.codes.get(ci).and_then(|m| m.get(v)).copied().unwrap_or(f64::NAN),
+                _ => f64::NAN,
+            };
+            out.push(v);
+        }
+        let mut importer_count = f64::NAN;
+        let mut importer_hs_count = f64::NAN;
+        for (gi, g) in self.groups.iter().enumerate() {
+            match self.key(g, cells) {
+                None => {
+                    out.push(f64::NAN);
+                    out.push(f64::NAN);
+                }
+                Some(k) => {
+                    let (s, c) = lookup(gi, &k).unwrap_or((0.0, 0.0));
+                    let m = self.smoothing;
+                    out.push((s + m * enc.prior) / (c + m));
+                    out.push(c.ln_1p());
+                    if g.parts.len() == 1 && Some(&g.parts[0].0) == self.roles.importer.as_ref() && g.parts[0].1 == 0 {
+                        importer_count = c;
+                    }
+                    if g.parts.len() == 2
+                        && Some(&g.parts[0].0) == self.roles.importer.as_ref()
+                        && Some(&g.parts[1].0) == self.roles.hs.as_ref()
+                    {
+                        importer_hs_count = c;
+                    }
+                }
+            }
+        }
+        if self.roles.importer.is_some() {
+            let flag = |c: f64| if c.is_nan() { f64::NAN } else if c < 0.5 { 1.0 } else { 0.0 };
+            out.push(flag(importer_count));
+            if self.roles.hs.is_some() {
+                out.push(flag(importer_hs_count));
+            }
+        }
+    }
+
+    /// Column indices of the inputs in a table (error names the first missing column).
+    pub fn resolve(&self, ds: &Dataset) -> Result<Vec<usize>, String> {
+        self.inputs.iter().map(|(n, _)| ds.index(n).ok_or_else(|| n.clone())).collect()
+    }
+
+    /// Fit the encoders on a training table and compute its features out of fold. Returns the encoders
+    /// and the row-major feature matrix.
+    pub fn fit(&self, ds: &Dataset, labels: &[f64]) -> Result<(Encoders, Vec<f64>), String> {
+        let cols = self.resolve(ds)?;
+        let n = ds.rows;
+        let k = self.folds;
+        let prior = if n > 0 { labels.iter().sum::<f64>() / n as f64 } else { 0.0 };
+        let mut enc = Encoders { prior, ..Default::default() };
+        for c in &self.coded {
+            let mut levels: Vec<&str> = match ds.column(c).map(|c| &c.data) {
+                Some(ColumnData::Categorical { levels, .. }) => levels.iter().map(|s| s.as_str()).collect(),
+                _ => vec![],
+            };
+            levels.sort_unstable();
+            enc.codes.push(levels.into_iter().enumerate().map(|(i, l)| (l.to_string(), i as f64)).collect());
+        }
+        let fold_of = |i: usize| {
+            let mut r = crate::gbdt::Rng::new(self.seed ^ (i as u64).wrapping_mul(0x2545_F491_4F6C_DD1D));
+            (r.next_u64() % k as u64) as usize
+        };
+        let folds: Vec<usize> = (0..n).map(fold_of).collect();
+        let mut per_fold: Vec<HashMap<String, Vec<(f64, f64)>>> = vec![HashMap::new(); self.groups.len()];
+        let mut keys: Vec<Vec<Option<String>>> = vec![Vec::with_capacity(n); self.groups.len()];
+        let mut cells_buf: Vec<Vec<Cell<'_>>> = Vec::with_capacity(n);
+        for i in 0..n {
+            cells_buf.push(cells_of(ds, &cols, i));
+        }
+        for (gi, g) in self.groups.iter().enumerate() {
+            for i in 0..n {
+                let key = self.key(g, &cells_buf[i]);
+                if let Some(kk) = &key {
+                    let e = per_fold[gi].entry(kk.clone()).or_insert_with(|| vec![(0.0, 0.0); k]);
+                    e[folds[i]].0 += labels[i];
+                    e[folds[i]].1 += 1.0;
+                }
+                keys[gi].push(key);
+            }
+            enc.stats.push(
+                per_fold[gi]
+                    .iter()
+                    .map(|(kk, v)| (kk.clone(), v.iter().fold((0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1))))
+                    .collect(),
+            );
+        }
+        if self.uv_available() {
+            for cells in &cells_buf {
+                let luv = self.log_uv(cells);
+                if !luv.is_finite() {
+                    continue;
+                }
+                if let Some(h) = self.cat(cells, &self.roles.hs) {
+                    let e = enc.uv_hs.entry(h.to_string()).or_insert((0.0, 0.0));
+                    e.0 += luv;
+                    e.1 += 1.0;
+                    if let Some(o) = self.cat(cells, &self.roles.origin) {
+                        let e = enc.uv_hs_origin.entry(format!("{h}{SEP}{o}")).or_insert((0.0, 0.0));
+                        e.0 += luv;
+                        e.1 += 1.0;
+                    }
+                }
+            }
+        }
+        let scale = k as f64 / (k - 1) as f64;
+        let mut out = Vec::with_capacity(n * self.len());
+        let mut row = Vec::with_capacity(self.len());
+        for i in 0..n {
+            let f = folds[i];
+            let lookup = |gi: usize, key: &str| {
+                let v = per_fold[gi].get(key)?;
+                let (s, c) = v.iter().enumerate().filter(|(j, _)| *j != f).fold((0.0, 0.0), |a, (_, b)| (a.0 + b.0, a.1 + b.1));
+                Some((s * scale, c * scale))
+            };
+            self.row(&enc, &cells_buf[i], &lookup, &mut row);
+            out.extend_from_slice(&row);
+        }
+        Ok((enc, out))
+    }
+
+    /// Features of a table scored with fitted encoders (history = the training data).
+    pub fn transform(&self, enc: &Encoders, ds: &Dataset) -> Result<Vec<f64>, String> {
+        let cols = self.resolve(ds)?;
+        let mut out = Vec::with_capacity(ds.rows * self.len());
+        let mut row = Vec::with_capacity(self.len());
+        let lookup = |gi: usize, key: &str| enc.stats.get(gi).and_then(|m| m.get(key)).copied();
+        for i in 0..ds.rows {
+            let cells = cells_of(ds, &cols, i);
+            self.row(enc, &cells, &lookup, &mut row);
+            out.extend_from_slice(&row);
+        }
+        Ok(out)
+    }
+}
+
+/// The cells of row `i` for resolved input columns.
+pub fn cells_of<'a>(ds: &'a Dataset, cols: &[usize], i: usize) -> Vec<Cell<'a>> {
+    cols.iter()
+        .map(|&c| match &ds.columns[c].data {
+            ColumnData::Numeric(v) => Cell::Num(v[i]),
+            ColumnData::Date(v) => Cell::Num(v[i] as f64),
+            ColumnData::Categorical { codes, levels } => {
+                Cell::Cat(if codes[i] == MISSING { None } else { levels.get(codes[i] as usize).map(|s| s.as_str()) })
+            }
+        })
+        .collect()
+}
