@@ -93,11 +93,15 @@ struct Group {
     energy: f64,
     yield_: f64,
     annihilation: bool,
+    /// Local detection limit (counts) at this energy.
+    dl: f64,
 }
 
 struct Cand<'a> {
     src: &'a Source,
     groups: Vec<Group>,
+    /// Group indices, most visible (yield over detection limit) first.
+    order: Vec<usize>,
 }
 
 fn groups_for(src: &Source, p: &Prepared, min_e: f64) -> Vec<Group> {
@@ -121,7 +125,7 @@ fn groups_for(src: &Source, p: &Prepared, min_e: f64) -> Vec<Group> {
                 continue;
             }
         }
-        out.push(Group { energy: e, yield_: y, annihilation: ann });
+        out.push(Group { energy: e, yield_: y, annihilation: ann, dl: 0.0 });
     }
     let max = out.iter().map(|g| g.yield_).fold(0.0, f64::max);
     out.retain(|g| g.yield_ >= 0.02 * max);
@@ -134,6 +138,7 @@ struct Residual {
 
 struct Scored {
     score: f64,
+    rank: f64,
     k: f64,
     matches: Vec<(usize, usize)>, // (group, peak)
 }
@@ -158,85 +163,136 @@ fn detection_limit(p: &Prepared, sv: &[f64], e: f64) -> f64 {
     3.0 * (sv[hi] - sv[lo]).max(1.0).sqrt() + 3.0
 }
 
-fn score(c: &Cand, p: &Prepared, peaks: &[Peak], res: &Residual, sv: &[f64]) -> Option<Scored> {
-    if c.groups.is_empty() {
-        return None;
-    }
+fn match_groups(c: &Cand, p: &Prepared, peaks: &[Peak], res: &Residual, gain: f64, extra: f64) -> Vec<(usize, usize)> {
     let mut matches: Vec<(usize, usize)> = Vec::new();
     for (gi, g) in c.groups.iter().enumerate() {
-        let tol = tolerance(p, g.energy, g.annihilation);
-        let k = peaks.partition_point(|pk| pk.energy_kev < g.energy - tol);
+        let e = g.energy * gain;
+        let tol = tolerance(p, g.energy, g.annihilation) + extra * g.energy;
+        let k = peaks.partition_point(|pk| pk.energy_kev < e - tol);
         let mut best: Option<(usize, f64)> = None;
         for (pi, pk) in peaks.iter().enumerate().skip(k) {
-            if pk.energy_kev > g.energy + tol {
+            if pk.energy_kev > e + tol {
                 break;
             }
             if res.area[pi] <= 0.0 {
                 continue;
             }
-            let d = (pk.energy_kev - g.energy).abs();
+            let d = (pk.energy_kev - e).abs();
             if best.is_none_or(|b| d < b.1) {
                 best = Some((pi, d));
             }
         }
         if let Some((pi, _)) = best {
-            if !matches.iter().any(|m| m.1 == pi) {
+            if let Some(m) = matches.iter_mut().find(|m| m.1 == pi) {
+                // one peak, one line group: keep the stronger group
+                if c.groups[m.0].yield_ < g.yield_ {
+                    m.0 = gi;
+                }
+            } else {
                 matches.push((gi, pi));
             }
+        }
+    }
+    matches
+}
+
+fn score(c: &Cand, p: &Prepared, peaks: &[Peak], res: &Residual, sv: &[f64]) -> Option<Scored> {
+    if c.groups.is_empty() {
+        return None;
+    }
+    // energy-scale drift: try the gains that put the most visible lines on their nearest peaks
+    let max_drift = match p.class {
+        DetectorClass::Hpge => 0.006,
+        DetectorClass::MediumResolution => 0.015,
+        DetectorClass::Scintillator => 0.0,
+    };
+    let order = &c.order;
+    let mut gains = vec![1.0];
+    if max_drift > 0.0 {
+        let wide = match_groups(c, p, peaks, res, 1.0, max_drift);
+        for gi in order.iter().take(3) {
+            if let Some(m) = wide.iter().find(|m| m.0 == *gi) {
+                let g = peaks[m.1].energy_kev / c.groups[*gi].energy;
+                if (g - 1.0).abs() <= max_drift && c.groups[*gi].energy > 100.0 {
+                    gains.push(g);
+                }
+            }
+        }
+    }
+    let mut matches = Vec::new();
+    let mut best_w = -1.0;
+    for g in gains {
+        let m = match_groups(c, p, peaks, res, g, 0.0);
+        let w: f64 = m.iter().map(|(_, pi)| (res.area[*pi] / peaks[*pi].area_sigma.max(1.0)).max(0.0).min(40.0).sqrt()).sum();
+        if w > best_w + 1e-9 {
+            best_w = w;
+            matches = m;
         }
     }
     if matches.is_empty() {
         return None;
     }
-    // activity scale by weighted least squares
+    // activity scale: weighted mean of log(observed / yield); low-energy lines (uncertain efficiency) count less
     let (mut num, mut den) = (0.0, 0.0);
     for &(gi, pi) in &matches {
-        let y = c.groups[gi].yield_;
-        let s2 = peaks[pi].area_sigma.max(1.0).powi(2);
-        num += res.area[pi] * y / s2;
-        den += y * y / s2;
+        let g = &c.groups[gi];
+        let sig = (res.area[pi] / peaks[pi].area_sigma.max(1.0)).clamp(0.0, 50.0);
+        let w = sig * if g.energy < 120.0 { 0.3 } else { 1.0 };
+        num += w * (res.area[pi].max(1e-9) / g.yield_).ln();
+        den += w;
     }
     if !(den > 0.0) {
         return None;
     }
-    let k = num / den;
+    let k = (num / den).exp();
     if !(k > 0.0) || !k.is_finite() {
         return None;
     }
     // key line: the most visible group must be matched
-    let vis = |g: &Group| g.yield_ / detection_limit(p, sv, g.energy);
-    let key = (0..c.groups.len()).max_by(|a, b| vis(&c.groups[*a]).total_cmp(&vis(&c.groups[*b])))?;
-    if !matches.iter().any(|m| m.0 == key) {
+    let key = *order.first()?;
+    let _ = sv;
+    let key2 = order.get(1).copied().unwrap_or(key);
+    if !matches.iter().any(|m| m.0 == key || m.0 == key2) {
         return None;
     }
-    let mut s = 0.0;
-    let mut matched_any_non511 = false;
+    let ymax = c.groups.iter().map(|g| g.yield_).fold(0.0, f64::max);
+    let (mut evidence, mut strength) = (0.0, 0.0);
     for &(gi, pi) in &matches {
         let g = &c.groups[gi];
         let expected = k * g.yield_;
         let obs = res.area[pi];
-        let sig = obs / peaks[pi].area_sigma.max(1.0);
+        let sig = (obs / peaks[pi].area_sigma.max(1.0)).max(0.0);
         let r = (obs / expected.max(1e-9)).max(1e-6);
-        let q = (-(r.ln().powi(2)) / (2.0 * 1.1f64.powi(2))).exp();
+        // intensity-ratio agreement; the efficiency model is less sure far from the key line and at low energy
+        let spread: f64 = if g.energy < 120.0 { 1.8 } else { 0.45 + 0.35 * (g.energy / c.groups[key].energy).ln().abs() };
+        let q = 0.1 + 0.9 * (-(r.ln().powi(2)) / (2.0 * spread * spread)).exp();
         // a 511 keV peak is weak evidence unless the source is a positron emitter
-        let w = if g.annihilation && g.yield_ < 0.3 * c.groups.iter().map(|g| g.yield_).fold(0.0, f64::max) { 0.3 } else { 1.0 };
-        if !g.annihilation {
-            matched_any_non511 = true;
-        }
-        s += sig.min(40.0).sqrt() * 2.0 * (0.25 + 0.75 * q) * w;
+        let w = if g.annihilation && g.yield_ < 0.3 * ymax { 0.3 } else { 1.0 };
+        evidence += 2.0 * sig.min(40.0).sqrt() * q * w;
+        strength += sig.min(500.0) * q * w * if g.energy < 120.0 { 0.5 } else { 1.0 };
     }
-    let _ = matched_any_non511;
-    let mut penalty = 0.0;
+    let (mut pen_e, mut pen_s) = (0.0, 0.0);
     for (gi, g) in c.groups.iter().enumerate() {
         if matches.iter().any(|m| m.0 == gi) {
             continue;
         }
-        let m = k * g.yield_ / detection_limit(p, sv, g.energy);
-        if m > 1.5 {
-            penalty += (m - 1.5).min(6.0) * 1.5;
+        // a line within one FWHM of another peak may hide in it (unresolved): no penalty
+        let e = g.energy;
+        let f = p.resolution.fwhm(e);
+        let k0 = peaks.partition_point(|pk| pk.energy_kev < e - f);
+        if peaks.get(k0).is_some_and(|pk| pk.energy_kev <= e + f) {
+            continue;
+        }
+        let m = k * g.yield_ / g.dl;
+        // below 120 keV the efficiency (and self-absorption) is uncertain: penalise only gross absences, gently
+        let (floor, weight) = if e < 120.0 { (4.0, 0.3) } else { (1.5, 1.0) };
+        if m > floor {
+            pen_e += (m - floor).min(6.0) * 1.5 * weight;
+            pen_s += (3.0 * m).min(100.0) * weight;
         }
     }
-    Some(Scored { score: s - penalty, k, matches })
+    let evidence = evidence - pen_e;
+    Some(Scored { score: evidence, rank: strength - pen_s, k, matches })
 }
 
 /// Identify the nuclides in `fg` (after subtracting `bg` scaled by live time, when given).
@@ -262,7 +318,19 @@ pub fn identify(fg: &Spectrum, bg: Option<&Spectrum>, lib: &Library, opts: &Iden
         DetectorClass::Hpge => 20.0,
         _ => 30.0,
     };
-    let cands: Vec<Cand> = lib.sources.iter().map(|s| Cand { src: s, groups: groups_for(s, &p, min_e) }).collect();
+    let cands: Vec<Cand> = lib
+        .sources
+        .iter()
+        .map(|s| {
+            let mut groups = groups_for(s, &p, min_e);
+            for g in groups.iter_mut() {
+                g.dl = detection_limit(&p, &sv, g.energy);
+            }
+            let mut order: Vec<usize> = (0..groups.len()).collect();
+            order.sort_by(|a, b| (groups[*b].yield_ / groups[*b].dl).total_cmp(&(groups[*a].yield_ / groups[*a].dl)));
+            Cand { src: s, groups, order }
+        })
+        .collect();
     let mut res = Residual { area: peaks.iter().map(|k| k.area.max(0.0)).collect() };
     let mut taken = vec![false; cands.len()];
     let mut out = Vec::new();
@@ -273,7 +341,7 @@ pub fn identify(fg: &Spectrum, bg: Option<&Spectrum>, lib: &Library, opts: &Iden
                 continue;
             }
             if let Some(s) = score(c, &p, &peaks, &res, &sv) {
-                if best.as_ref().is_none_or(|b| s.score > b.1.score) {
+                if s.score >= opts.min_score && best.as_ref().is_none_or(|b| s.rank > b.1.rank) {
                     best = Some((ci, s));
                 }
             }

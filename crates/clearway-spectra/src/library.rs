@@ -168,7 +168,7 @@ pub const SOURCES: &[SourceDef] = &[
     SourceDef { name: "Be-7", class: Norm, members: &[("Be7", 1.0)] },
     // special nuclear material
     SourceDef { name: "U-235 (enriched U)", class: Snm, members: &[("U235", 1.0), ("Th231", 1.0), ("U238", 0.05), ("Th234", 0.05), ("Pa234m", 0.05)] },
-    SourceDef { name: "Pu-239", class: Snm, members: &[("Pu239", 1.0), ("Pu241", 0.5), ("Am241", 0.02), ("U237", 0.000012)] },
+    SourceDef { name: "Pu-239", class: Snm, members: &[("Pu239", 1.0)] },
     SourceDef { name: "U-233", class: Snm, members: &[("U233", 1.0)] },
     SourceDef { name: "Np-237", class: Snm, members: &[("Np237", 1.0), ("Pa233", 1.0)] },
 ];
@@ -229,8 +229,8 @@ impl Library {
                 continue;
             }
             let max = ls.iter().map(|l| l.intensity).fold(0.0, f64::max);
-            // keep lines ≥ 1 % of the strongest (x-rays ≥ 5 %), at most 40
-            ls.retain(|l| l.intensity >= max * if l.xray { 0.05 } else { 0.01 });
+            // keep lines ≥ 1 % of the strongest (x-rays ≥ 2 %), at most 40
+            ls.retain(|l| l.intensity >= max * if l.xray { 0.02 } else { 0.01 });
             ls.sort_by(|a, b| b.intensity.total_cmp(&a.intensity));
             ls.truncate(40);
             sources.push(Source { name: def.name.to_string(), class: def.class, lines: ls });

@@ -76,7 +76,7 @@ fn every_spectrum_file_parses() {
         for e in std::fs::read_dir(dir.join(sub)).unwrap() {
             let p = e.unwrap().path();
             let name = p.file_name().unwrap().to_string_lossy().to_string();
-            if name.ends_with(".json") || name.ends_with(".md") || name == "INDEX.csv" || name.ends_with(".Spc") || name.ends_with(".cnf") {
+            if name.ends_with(".json") || name.ends_with(".md") || name == "INDEX.csv" {
                 continue;
             }
             let bytes = std::fs::read(&p).unwrap();
@@ -93,7 +93,7 @@ fn every_spectrum_file_parses() {
             n += 1;
         }
     }
-    assert!(n >= 38, "{n} files");
+    assert!(n >= 40, "{n} files");
 }
 
 #[test]
@@ -116,4 +116,24 @@ fn radiacode_xml_has_foreground_and_background() {
     assert_eq!(f.spectra[0].channels(), 1024);
     assert!(f.background_spectrum().is_some());
     assert_eq!(f.primary, Some(0));
+}
+
+#[test]
+fn binary_cnf_and_spc_are_read() {
+    let Some(dir) = clearway_testdata::file("radiation/spectra_becquerel") else { return };
+    let (f, d) = read(&std::fs::read(dir.join("Alcatraz14.Spc")).unwrap()).unwrap();
+    assert_eq!(f.format, Format::Spc);
+    assert!(d.is_empty(), "{d:?}");
+    let s = &f.spectra[0];
+    assert_eq!(s.channels(), 8192);
+    assert_eq!((s.live_time_s, s.real_time_s.map(|r| (r * 100.0).round() / 100.0)), (Some(900.0), Some(905.42)));
+    let e = s.calibration.as_ref().unwrap().energy(8192.0);
+    assert!(e > 3000.0 && e < 3200.0, "{e}");
+    let cnf = dir.join("01122014152731-GT01122014182338-GA37.4963000N-GO122.4633000W.cnf");
+    let (f, d) = read(&std::fs::read(cnf).unwrap()).unwrap();
+    assert_eq!(f.format, Format::Cnf);
+    assert!(d.iter().all(|d| d.severity != Severity::Error), "{d:?}");
+    let s = &f.spectra[0];
+    assert!(s.channels() >= 1024 && s.total() > 0.0);
+    assert!(s.live_time_s.is_some() && s.calibration.is_some());
 }
