@@ -182,7 +182,7 @@ impl Index {
                 acc.resize(self.aliases.len(), 0.0);
             }
             touched.clear();
-            let mut add = |p: &Vec<u32>, w: f32, acc: &mut Vec<f32>, touched: &mut Vec<u32>| {
+            let add = |p: &Vec<u32>, w: f32, acc: &mut Vec<f32>, touched: &mut Vec<u32>| {
                 for &a in p {
                     let slot = &mut acc[a as usize];
                     if *slot == 0.0 {

@@ -339,6 +339,7 @@ pub fn phonetic(w: &str) -> String {
         let next = b.get(i + 1).copied().unwrap_or('\0');
         let (code, skip) = match c {
             'a' | 'e' | 'i' | 'o' | 'u' | 'y' | 'h' | 'w' => ('\0', 1),
+            'p' if next == 'h' => ('F', 2),
             'b' | 'p' => ('P', 1),
             'f' | 'v' => ('F', 1),
             'c' if next == 'h' => ('X', 2),
@@ -346,7 +347,6 @@ pub fn phonetic(w: &str) -> String {
             'z' if next == 'h' => ('X', 2),
             'k' if next == 'h' => ('K', 2),
             'g' if next == 'h' => ('K', 2),
-            'p' if next == 'h' => ('F', 2),
             't' if next == 'h' => ('T', 2),
             'c' if matches!(next, 'e' | 'i' | 'y') => ('S', 1),
             'c' | 'k' | 'q' | 'g' => ('K', 1),
