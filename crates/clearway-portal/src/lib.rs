@@ -27,8 +27,11 @@ pub mod svg;
 pub mod templates;
 
 pub use analysis::{Analysis, Analyzer, Class, Config, Test, TestResult, Thresholds, Window};
+pub use layer::{PortalLayer, PortalResult, PortalResults};
 
 pub use occupancy::{Background, BackgroundTracker, Occupancy};
+/// The readers this crate builds on, re-exported for callers.
+pub use clearway_spectra;
 
 /// Errors of this crate; each says what was wrong.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
