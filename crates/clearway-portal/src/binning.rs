@@ -49,30 +49,37 @@ pub fn channel_energy(coeffs: &[f64], ch: f64) -> f64 {
 /// overlaps. Negative or non-finite channel counts count as zero. Errors when the calibration does not
 /// increase over the channels used.
 pub fn rebin_channels(counts: &[f64], coeffs: &[f64], edges: &[f64]) -> Result<Vec<f64>, PortalError> {
-    check_edges(edges)?;
-    let energies: Vec<f64> = (0..=counts.len()).map(|c| channel_energy(coeffs, c as f64)).collect();
-    rebin_with_energies(counts, &energies, edges)
+    rebin_by(counts, |c| channel_energy(coeffs, c as f64), edges)
 }
 
 /// Rebin counts given the low edge of every channel plus the upper edge of the last one
 /// (`lows.len() == counts.len() + 1`).
 pub fn rebin_with_energies(counts: &[f64], lows: &[f64], edges: &[f64]) -> Result<Vec<f64>, PortalError> {
-    check_edges(edges)?;
     if lows.len() != counts.len() + 1 {
         return Err(PortalError::Shape(format!("{} channel edges for {} channels", lows.len(), counts.len())));
     }
+    rebin_by(counts, |c| lows[c], edges)
+}
+
+/// Rebin counts with `edge(c)` the energy of the low edge of channel `c` (and `edge(n)` the upper edge
+/// of the last). Only channels with counts are visited, so sparse slices of long spectra are cheap.
+pub fn rebin_by(counts: &[f64], edge: impl Fn(usize) -> f64, edges: &[f64]) -> Result<Vec<f64>, PortalError> {
+    check_edges(edges)?;
     let nb = edges.len() - 1;
     let mut out = vec![0.0; nb];
     let (lo_all, hi_all) = (edges[0], edges[nb]);
     for (c, &n) in counts.iter().enumerate() {
-        let (a, b) = (lows[c], lows[c + 1]);
+        if !(n > 0.0) || !n.is_finite() {
+            continue;
+        }
+        let (a, b) = (edge(c), edge(c + 1));
         if !a.is_finite() || !b.is_finite() || b <= a {
-            if b < hi_all && a > lo_all && n != 0.0 {
+            if b < hi_all && a > lo_all {
                 return Err(PortalError::Calibration(format!("energy calibration does not increase at channel {c}")));
             }
             continue;
         }
-        if !(n > 0.0) || !n.is_finite() || b <= lo_all || a >= hi_all {
+        if b <= lo_all || a >= hi_all {
             continue;
         }
         let width = b - a;

@@ -8,7 +8,7 @@
 
 use clearway_spectra::{Calibration, Radiation, Spectrum, SpectrumFile};
 
-use crate::binning::rebin_with_energies;
+use crate::binning::{rebin_by, rebin_with_energies};
 use crate::occupancy::{Background, BackgroundTracker, Occupancy};
 use crate::PortalError;
 
@@ -19,11 +19,10 @@ pub fn binned(s: &Spectrum, edges: &[f64]) -> Result<Vec<f64>, PortalError> {
     if !cal.is_monotonic(n) {
         return Err(PortalError::Calibration(format!("spectrum of {:?}: calibration does not increase", s.detector)));
     }
-    let lows: Vec<f64> = match cal {
-        Calibration::LowerEdges { energies } if energies.len() >= n + 1 => energies[..=n].to_vec(),
-        _ => (0..=n).map(|c| cal.energy(c as f64)).collect(),
-    };
-    rebin_with_energies(&s.counts, &lows, edges)
+    match cal {
+        Calibration::LowerEdges { energies } if energies.len() > n => rebin_with_energies(&s.counts, &energies[..=n], edges),
+        _ => rebin_by(&s.counts, |c| cal.energy(c as f64), edges),
+    }
 }
 
 fn live_of(s: &Spectrum, file: &SpectrumFile) -> f64 {
