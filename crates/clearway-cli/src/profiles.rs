@@ -13,6 +13,9 @@ use std::process::ExitCode;
 
 use crate::{DbArgs, setup};
 
+#[path = "profiles_bench.rs"]
+mod bench_impl;
+
 #[derive(clap::Subcommand)]
 pub enum ProfilesCommand {
     /// Statically check a directory of profiles (`*.profile`, `lists/*.csv`, `value-control.csv`).
@@ -645,96 +648,22 @@ pub fn add_layers(o: &ScreenOpts, p: &mut clearway_engine::Pipeline, db: &str) -
     Ok(())
 }
 
-// ---------------------------------------------------------------------------------------------------
-// bench profiles
-
-const ORIGINS: [&str; 12] = ["CN", "VN", "IN", "KR", "MX", "TH", "MY", "ID", "TR", "BD", "PK", "DE"];
-const CHAPTERS: [u32; 12] = [84, 85, 61, 62, 64, 39, 94, 95, 87, 90, 30, 22];
-const WORDS: [&str; 8] = ["PARTS", "TOYS", "SHOES", "PHONES", "COTTON", "STEEL", "WINE", "MEDICAL"];
-
-/// Rule `i` of the benchmark set, in the profile language and in CEL (same meaning).
-fn bench_rule(i: usize) -> (String, String) {
-    let o1 = ORIGINS[i % 12];
-    let o2 = ORIGINS[(i / 12 + 5) % 12];
-    let ch = CHAPTERS[(i * 7) % 12];
-    let v = 5 + (i % 40) * 3;
-    let w = WORDS[i % 8];
-    match i % 8 {
-        0 => (
-            format!("hs_chapter == {ch} and origin in [\"{o1}\", \"{o2}\"] and unit_value_kg < {v}"),
-            format!("it.hs_chapter == {ch}.0 && it.origin in [\"{o1}\", \"{o2}\"] && it.unit_value_kg < {v}.0"),
-        ),
-        1 => (format!("new_importer and total_value > {}", v * 1000), format!("f.new_importer && f.total_value > {}.0", v * 1000)),
-        2 => (
-            format!("hs6 starts_with \"{ch}{}\" and origin == \"{o1}\"", i % 10),
-            format!("it.hs6.startsWith(\"{ch}{}\") && it.origin == \"{o1}\"", i % 10),
-        ),
-        3 => (
-            format!("routing in @hubs and hs_chapter in [{ch}, 85] and value > {}", v * 100),
-            format!("f.routing.exists(r, r in hubs) && it.hs_chapter in [{ch}.0, 85.0] && it.value > {}.0", v * 100),
-        ),
-        4 => (
-            format!("description contains \"{w}\" and hs_chapter != {ch} and origin == \"{o2}\""),
-            format!("it.description.contains(\"{w}\") && it.hs_chapter != {ch}.0 && it.origin == \"{o2}\""),
-        ),
-        5 => (
-            format!("lead_time_h < {} and origin in [\"{o1}\", \"{o2}\", \"PK\"]", 24 + i % 24),
-            format!("f.lead_time_h < {}.0 && it.origin in [\"{o1}\", \"{o2}\", \"PK\"]", 24 + i % 24),
-        ),
-        6 => (
-            format!("mode == \"air\" and value > {} and quantity < {}", v * 500, 10 + i % 50),
-            format!("f.mode == \"air\" && it.value > {}.0 && it.quantity < {}.0", v * 500, 10 + i % 50),
-        ),
-        _ => (
-            format!("importer_filings < 3 and hs_chapter == {ch} and consignor_country == \"{o1}\""),
-            format!("f.importer_filings < 3.0 && it.hs_chapter == {ch}.0 && f.consignor_country == \"{o1}\""),
-        ),
-    }
-}
-
-const HUBS: [&str; 6] = ["AE", "SG", "HK", "PA", "MY", "TR"];
-
 pub fn bench(a: BenchArgs) -> Result<ExitCode> {
-    let n_rules = a.rules.max(1);
-    let mut text = String::new();
-    let mut cel_src = Vec::new();
-    for i in 0..n_rules {
-        let (ours, cel) = bench_rule(i);
-        text.push_str(&format!("profile B{i:04} {{\n  when {ours}\n  weight 5\n  reason \"bench\"\n}}\n"));
-        cel_src.push(cel);
-    }
-    let hubs = format!("country\n{}\n", HUBS.join("\n"));
-    let set = match ProfileSet::load(&[Source { name: "bench.profile", text: &text }], &[Source { name: "hubs.csv", text: &hubs }], None, None) {
-        Ok((s, _)) => s,
-        Err(e) => bail!("bench rules do not load: {}", e[0]),
-    };
-    let filings: Vec<Filing> =
-        clearway_synth::Generator::new(clearway_synth::Config::new(a.filings.max(1), 1)).collect();
-    let extras = clearway_profiles::Extras::default();
-    let hist = EntityHistory::new();
-    // Ours: facts once per filing, then every rule; one core (this thread).
-    let t0 = std::time::Instant::now();
-    let mut ours_hits = 0usize;
-    for f in &filings {
-        let facts = set.facts(f, &extras, Some(&hist), false, false);
-        for p in &set.profiles {
-            ours_hits += usize::from(set.hit(p, &facts).is_some());
-        }
-    }
-    let ours_s = t0.elapsed().as_secs_f64();
-    let ours_rate = filings.len() as f64 / ours_s;
-    let cel = cel_side(&cel_src, &filings, &set);
+    let m = bench_impl::measure(a.rules, a.filings).map_err(|e| anyhow::anyhow!(e))?;
+    let (n_rules, ours_s, ours_hits, cel) = (m.rules, m.ours_s, m.ours_hits, m.cel);
+    let filings_len = m.filings;
+    let ours_rate = filings_len as f64 / ours_s;
     if a.json {
         println!(
             "{}",
-            serde_json::json!({"rules": n_rules, "filings": filings.len(),
+            serde_json::json!({"rules": n_rules, "filings": filings_len,
                 "profiles": {"seconds": ours_s, "filings_per_s": ours_rate, "hits": ours_hits},
                 "cel": cel.as_ref().map(|(s, n, h)| serde_json::json!({"seconds": s, "filings": n, "filings_per_s": *n as f64 / s, "hits": h})),
                 "speedup": cel.as_ref().map(|(s, n, _)| ours_rate / (*n as f64 / s))})
         );
         return Ok(ExitCode::SUCCESS);
     }
-    println!("{n_rules} rules over {} synthetic filings, one core", filings.len());
+    println!("{n_rules} rules over {} synthetic filings, one core", filings_len);
     println!("{:<22} {:>10} {:>14} {:>10}", "ENGINE", "SECONDS", "FILINGS/S", "HITS");
     println!("{:<22} {:>10.3} {:>14.0} {:>10}", "clearway profiles", ours_s, ours_rate, ours_hits);
     match cel {
@@ -748,79 +677,3 @@ pub fn bench(a: BenchArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-#[cfg(feature = "cel")]
-fn cel_side(src: &[String], filings: &[Filing], set: &ProfileSet) -> Option<(f64, usize, usize)> {
-    use clearway_profiles::fields::*;
-    let programs: Vec<cel::Program> = src.iter().filter_map(|s| cel::Program::compile(s).ok()).collect();
-    if programs.len() != src.len() {
-        eprintln!("cel: {} of {} rules did not compile", src.len() - programs.len(), src.len());
-    }
-    #[derive(serde::Serialize)]
-    struct F<'a> {
-        new_importer: bool,
-        total_value: f64,
-        lead_time_h: f64,
-        mode: &'a str,
-        importer_filings: f64,
-        consignor_country: &'a str,
-        routing: Vec<&'a str>,
-    }
-    #[derive(serde::Serialize)]
-    struct I<'a> {
-        hs_chapter: f64,
-        origin: &'a str,
-        unit_value_kg: f64,
-        hs6: &'a str,
-        value: f64,
-        description: &'a str,
-        quantity: f64,
-    }
-    let z = |x: f64| if x.is_finite() { x } else { -1.0 };
-    // CEL is slow: evaluate a share of the filings (at least 1,000) and report its own rate.
-    let n = filings.len().min(2_000.max(filings.len() / 10));
-    let extras = clearway_profiles::Extras::default();
-    let hist = EntityHistory::new();
-    let t0 = std::time::Instant::now();
-    let mut hits = 0usize;
-    for f in &filings[..n] {
-        // The same derived values as our side (derivation is part of the cost on both sides).
-        let facts = set.facts(f, &extras, Some(&hist), false, false);
-        let mut ctx = cel::Context::default();
-        let fv = F {
-            new_importer: facts.flag[B_NEW_IMPORTER] == Some(true),
-            total_value: z(facts.num[F_TOTAL_VALUE]),
-            lead_time_h: z(facts.num[F_LEAD_TIME_H]),
-            mode: facts.text[S_MODE],
-            importer_filings: z(facts.num[F_IMPORTER_FILINGS]),
-            consignor_country: facts.text[S_CONSIGNOR_COUNTRY],
-            routing: facts.list_text[L_ROUTING].clone(),
-        };
-        ctx.add_variable("f", &fv).ok()?;
-        ctx.add_variable("hubs", HUBS.to_vec()).ok()?;
-        let mut hit = vec![false; programs.len()];
-        for it in &facts.items {
-            let iv = I {
-                hs_chapter: z(it.num[I_HS_CHAPTER]),
-                origin: it.text[T_ORIGIN],
-                unit_value_kg: z(it.num[I_UNIT_VALUE_KG]),
-                hs6: it.text[T_HS6],
-                value: z(it.num[I_VALUE]),
-                description: it.text[T_DESCRIPTION],
-                quantity: z(it.num[I_QUANTITY]),
-            };
-            ctx.add_variable("it", &iv).ok()?;
-            for (k, p) in programs.iter().enumerate() {
-                if !hit[k] && matches!(p.execute(&ctx), Ok(cel::Value::Bool(true))) {
-                    hit[k] = true;
-                }
-            }
-        }
-        hits += hit.iter().filter(|h| **h).count();
-    }
-    Some((t0.elapsed().as_secs_f64(), n, hits))
-}
-
-#[cfg(not(feature = "cel"))]
-fn cel_side(_: &[String], _: &[Filing], _: &ProfileSet) -> Option<(f64, usize, usize)> {
-    None
-}

@@ -263,6 +263,8 @@ pub struct ProfileAst {
 struct Parser<'a> {
     toks: Vec<Token>,
     i: usize,
+    /// Whether the last `bump` moved (it does not at the end of input).
+    moved: bool,
     file: &'a str,
     src: &'a str,
 }
@@ -284,10 +286,18 @@ impl<'a> Parser<'a> {
     }
     fn bump(&mut self) -> Tok {
         let t = self.peek().clone();
-        if self.i < self.toks.len() - 1 {
+        self.moved = self.i < self.toks.len() - 1;
+        if self.moved {
             self.i += 1;
         }
         t
+    }
+    /// Step back over the token just taken (for an error at its position).
+    fn unbump(&mut self) {
+        if self.moved {
+            self.i -= 1;
+            self.moved = false;
+        }
     }
     fn err<T>(&self, msg: impl Into<String>) -> PResult<T> {
         Err(Diag::new(self.file, self.pos(), msg))
@@ -310,7 +320,7 @@ impl<'a> Parser<'a> {
         match self.bump() {
             Tok::Str(s) => Ok(s),
             t => {
-                self.i -= 1;
+                self.unbump();
                 self.err(format!("expected a quoted string for {what}, found {}", describe(&t)))
             }
         }
@@ -319,7 +329,7 @@ impl<'a> Parser<'a> {
         match self.bump() {
             Tok::Date(d) => Ok(d),
             t => {
-                self.i -= 1;
+                self.unbump();
                 self.err(format!("expected a date YYYY-MM-DD for {what}, found {}", describe(&t)))
             }
         }
@@ -334,7 +344,7 @@ impl<'a> Parser<'a> {
         match self.bump() {
             Tok::Num(v) => Ok(if neg { -v } else { v }),
             t => {
-                self.i -= 1;
+                self.unbump();
                 self.err(format!("expected a number for {what}, found {}", describe(&t)))
             }
         }
@@ -362,7 +372,7 @@ impl<'a> Parser<'a> {
         let id = match self.bump() {
             Tok::Ident(s) => s,
             t => {
-                self.i -= 1;
+                self.unbump();
                 return self.err(format!("expected a profile id after `profile`, found {}", describe(&t)));
             }
         };
@@ -397,7 +407,7 @@ impl<'a> Parser<'a> {
                 Tok::Ident(s) => s,
                 Tok::Eof => return Err(Diag::new(self.file, kpos, format!("profile {} is not closed with `}}`", p.id))),
                 t => {
-                    self.i -= 1;
+                    self.unbump();
                     return self.err(format!("expected a clause name, found {}", describe(&t)));
                 }
             };
@@ -454,7 +464,7 @@ impl<'a> Parser<'a> {
                         Tok::Ident(s) if s == "red" => LaneReq::Red,
                         Tok::Ident(s) if s == "yellow" => LaneReq::Yellow,
                         t => {
-                            self.i -= 1;
+                            self.unbump();
                             return self.err(format!("expected `red` or `yellow`, found {}", describe(&t)));
                         }
                     };
@@ -495,7 +505,7 @@ impl<'a> Parser<'a> {
                     match self.bump() {
                         Tok::Ident(s) => p.kind = Some((s, kp)),
                         t => {
-                            self.i -= 1;
+                            self.unbump();
                             return self.err(format!("expected `compliance` or `security`, found {}", describe(&t)));
                         }
                     }
@@ -592,7 +602,7 @@ impl<'a> Parser<'a> {
                 match self.bump() {
                     Tok::Ident(s) => SetRef::List(s, spos),
                     t => {
-                        self.i -= 1;
+                        self.unbump();
                         return self.err(format!("expected a list name after `@`, found {}", describe(&t)));
                     }
                 }
@@ -665,7 +675,7 @@ impl<'a> Parser<'a> {
             Tok::Sym("-") => match self.bump() {
                 Tok::Num(v) => Ok(Operand::Num(-v, p)),
                 t => {
-                    self.i -= 1;
+                    self.unbump();
                     self.err(format!("expected a number after `-`, found {}", describe(&t)))
                 }
             },
@@ -679,12 +689,12 @@ impl<'a> Parser<'a> {
                 Ok(Operand::Count(Box::new(e), p))
             }
             Tok::Ident(s) if is_clause(&s) || matches!(s.as_str(), "and" | "or" | "not" | "in") => {
-                self.i -= 1;
+                self.unbump();
                 self.err(format!("expected a value, found keyword `{s}`"))
             }
             Tok::Ident(s) => Ok(Operand::Field(s, p)),
             t => {
-                self.i -= 1;
+                self.unbump();
                 self.err(format!("expected a value, found {}", describe(&t)))
             }
         }
@@ -716,7 +726,7 @@ pub fn parse_file(file: &str, src: &str) -> (Vec<ProfileAst>, Vec<Diag>) {
         Ok(t) => t,
         Err(d) => return (vec![], vec![d]),
     };
-    let mut p = Parser { toks, i: 0, file, src };
+    let mut p = Parser { toks, i: 0, moved: false, file, src };
     let (mut out, mut diags) = (Vec::new(), Vec::new());
     loop {
         match p.peek() {
@@ -788,5 +798,28 @@ profile VAL-001 "Undervalued electronics" {
         assert_eq!((ds[0].pos.line, ds[0].pos.column), (2, 12));
         let (_, ds) = parse_file("d.profile", "profile X { reason \"abc }");
         assert!(ds[0].message.contains("unterminated"));
+    }
+
+    proptest::proptest! {
+        /// Any text: no panic, and every diagnostic points inside the text.
+        #[test]
+        fn never_panics(src in "(profile|when|lane|red|[A-Za-z_]{1,8}|[0-9.]{1,6}|\"[^\"\n]{0,6}\"?|[(){}\\[\\],@%<>=!+*/ -]|\n|#|2026-01-0[1-9]){0,40}") {
+            let (_, diags) = parse_file("p", &src);
+            let lines = src.lines().count() as u32 + 1;
+            for d in diags {
+                proptest::prop_assert!(d.pos.line >= 1 && d.pos.line <= lines, "{d}");
+            }
+        }
+
+        /// A generated well-formed condition parses back to a predicate per conjunct.
+        #[test]
+        fn conjunctions_parse(n in 1usize..12, v in 0u32..1000) {
+            let cond: Vec<String> = (0..n).map(|i| format!("value > {}", v + i as u32)).collect();
+            let src = format!("profile P {{ when {} lane red reason \"r\" }}", cond.join(" and "));
+            let (ps, ds) = parse_file("p", &src);
+            proptest::prop_assert!(ds.is_empty());
+            let parts = match &ps[0].when { Some(Expr::And(v)) => v.len(), Some(_) => 1, None => 0 };
+            proptest::prop_assert_eq!(parts, n);
+        }
     }
 }
