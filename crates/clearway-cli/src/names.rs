@@ -206,7 +206,7 @@ pub struct ScreenOpts {
     /// Do not screen parties against the stored sanctions lists (screening runs whenever lists are stored).
     #[arg(long)]
     pub no_lists: bool,
-    /// Score bands per list (JSON: {"default": {"alert":0.9,"review":0.75,"due_diligence":0.7}, "lists": {...}}).
+    /// Score bands per list (JSON: {"default": {"alert":0.92,"review":0.75,"due_diligence":0.7}, "lists": {...}}).
     #[arg(long)]
     pub list_bands: Option<PathBuf>,
 }

@@ -31,7 +31,7 @@ pub struct Bands {
 
 impl Default for Bands {
     fn default() -> Self {
-        Bands { alert: 0.90, review: crate::eval::DEFAULT_THRESHOLD, due_diligence: 0.70 }
+        Bands { alert: 0.92, review: crate::eval::DEFAULT_THRESHOLD, due_diligence: 0.70 }
     }
 }
 
