@@ -9,6 +9,16 @@ use std::io::Read;
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let bytes = std::fs::read(&args[1]).unwrap();
+    if let Ok(n) = std::env::var("READREPS") {
+        let n: usize = n.parse().unwrap();
+        let t = std::time::Instant::now();
+        for _ in 0..n {
+            let _ = clearway_spectra::read(&bytes).unwrap();
+        }
+        let dt = t.elapsed().as_secs_f64() / n.max(1) as f64;
+        eprintln!("read {:.3} ms, {:.1} MB/s (wall)", dt * 1e3, bytes.len() as f64 / dt / 1e6);
+        return;
+    }
     let (f, d) = clearway_spectra::read(&bytes).unwrap();
     for x in &d {
         eprintln!("{x}");

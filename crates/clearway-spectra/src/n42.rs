@@ -285,7 +285,9 @@ fn start(st: &mut State, local: &[u8], at: &[u8], pos: usize, stack: &[&[u8]]) {
                 .or_else(|| attr(at, "radDetectorInformationReference"))
                 .or_else(|| st.det_name.clone())
                 .unwrap_or_default();
-            st.cur = Some(Spectrum { detector, sample: attr(at, "SampleNumber"), ..Spectrum::default() });
+            // the previous spectrum's length is the best guess: no regrowth of the channel array
+            let counts = Vec::with_capacity(st.f.spectra.last().map_or(1024, |s| s.counts.len()));
+            st.cur = Some(Spectrum { detector, sample: attr(at, "SampleNumber"), counts, ..Spectrum::default() });
             st.cur_cal_ref = attr(at, "energyCalibrationReference").or_else(|| attr(at, "CalibrationIDs"));
             st.cur_pos = pos;
         }
