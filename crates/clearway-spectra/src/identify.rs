@@ -352,6 +352,13 @@ pub fn identify(fg: &Spectrum, bg: Option<&Spectrum>, lib: &Library, opts: &Iden
         }
         taken[ci] = true;
         let c = &cands[ci];
+        // members of an accepted natural chain are explained by it: natural uranium carries the U-235 family
+        // (U-235 itself, Ra-223), so enrichment is not asserted without a U-235/U-238 ratio test
+        for (ci2, c2) in cands.iter().enumerate() {
+            if explained_by_chain(&c.src.name, &c2.src.name) {
+                taken[ci2] = true;
+            }
+        }
         let mut mp = Vec::new();
         for &(gi, pi) in &s.matches {
             let g = &c.groups[gi];
@@ -370,6 +377,17 @@ pub fn identify(fg: &Spectrum, bg: Option<&Spectrum>, lib: &Library, opts: &Iden
         out.push(Nuclide { nuclide: c.src.name.clone(), class: c.src.class, confidence: round3(confidence), score: round3(s.score), peaks: mp });
     }
     Ok(Identification { nuclides: out, peaks, detector: p.class, resolution_scale: p.resolution.scale, diagnostics })
+}
+
+/// Whether `other` is part of the natural chain `accepted` (and so not reported beside it).
+fn explained_by_chain(accepted: &str, other: &str) -> bool {
+    let members: &[&str] = match accepted {
+        "U-238 series" => &["U-235 (enriched U)", "Ra-223", "Ra-226", "Uranium (processed)", "Pb-210"],
+        "Uranium (processed)" => &["U-235 (enriched U)", "Ra-223"],
+        "Ra-226" => &["Pb-210"],
+        _ => &[],
+    };
+    members.contains(&other)
 }
 
 fn round3(x: f64) -> f64 {
