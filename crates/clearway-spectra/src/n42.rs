@@ -51,6 +51,8 @@ struct State<'a> {
     det_infos: Vec<DetInfo>,
     gross: Option<(GrossCount, Option<String>)>,
     compressed: bool,
+    /// The current spectrum has negative counts.
+    negatives: bool,
     state_ref: Option<String>,
 }
 
@@ -101,10 +103,13 @@ impl<'a> State<'a> {
                 s.title = self.slice_title.clone();
             }
             // negative counts become zero for analysis; the diagnostic was given while parsing
-            for c in s.counts.iter_mut() {
-                if *c < 0.0 {
-                    *c = 0.0;
+            if self.negatives {
+                for c in s.counts.iter_mut() {
+                    if *c < 0.0 {
+                        *c = 0.0;
+                    }
                 }
+                self.negatives = false;
             }
             let idx = self.f.spectra.len();
             if let Some(r) = self.cur_cal_ref.take() {
@@ -137,6 +142,7 @@ pub fn read(b: &[u8]) -> (SpectrumFile, Vec<Diagnostic>) {
         det_infos: Vec::new(),
         gross: None,
         compressed: false,
+        negatives: false,
         state_ref: None,
     };
     if let Some(i) = memchr::memchr(b'\n', b) {
@@ -385,6 +391,7 @@ fn text_of(st: &mut State, top: &[u8], text: &[u8], pos: usize, stack: &[&[u8]],
             let compressed = st.compressed;
             if let Some(s) = st.cur.as_mut() {
                 let issues = parse_counts(text, compressed, &mut s.counts);
+                st.negatives |= issues.negatives > 0;
                 if !issues.is_clean() {
                     st.count_issues(pos, "ChannelData", &issues);
                 }
