@@ -1,1 +1,71 @@
-fn main() {}
+//! Scoring and explanation speed of a model trained on the KCS train split (default parameters),
+//! over the feature rows of the valid split. `cargo bench -p clearway-model`.
+//!
+//! - `score/trees`: raw score of prepared feature rows, one core (the batch path, trees outer);
+//! - `score/row`: one row at a time through every tree;
+//! - `score/features+trees`: from typed table cells to the score (encoder look-ups included);
+//! - `explain/row`: exact TreeSHAP contributions of one row.
+
+use clearway_model::gbdt::Matrix;
+use clearway_model::{Model, ReadOptions, TrainOptions, read_csv};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use std::collections::HashMap;
+use std::hint::black_box;
+
+fn setup() -> Option<(Model, clearway_model::Dataset, Vec<f64>)> {
+    let tr = clearway_testdata::file("declarations/kcs-synthetic/df_syn_train_eng.csv")?;
+    let va = clearway_testdata::file("declarations/kcs-synthetic/df_syn_valid_eng.csv")?;
+    let train = read_csv(&std::fs::read(tr).ok()?, &ReadOptions::default()).ok()?;
+    let types: HashMap<_, _> = train.schema().into_iter().collect();
+    let valid = read_csv(&std::fs::read(va).ok()?, &ReadOptions { types, delimiter: None }).ok()?;
+    let mut o = TrainOptions::new("Fraud");
+    o.drop = vec!["Critical Fraud".into()];
+    o.params.threads = 1;
+    let m = Model::train(&train, None, Some((&valid, None)), &o).ok()?;
+    let x = m.features(&valid).ok()?;
+    Some((m, valid, x))
+}
+
+fn bench(c: &mut Criterion) {
+    let Some((m, valid, x)) = setup() else { return };
+    let nf = m.spec.len();
+    let rows = valid.rows;
+    eprintln!("model: {} trees, {} features, {} rows", m.booster.trees.len(), nf, rows);
+    let mat = Matrix::new(&x, rows, nf).unwrap_or_else(|_| unreachable!());
+    let mut g = c.benchmark_group("score");
+    g.throughput(Throughput::Elements(rows as u64));
+    let mut out = Vec::new();
+    g.bench_function("trees", |b| {
+        b.iter(|| {
+            m.booster.predict_raw_batch(black_box(mat), &mut out);
+            black_box(out[0])
+        })
+    });
+    g.bench_function("row", |b| {
+        b.iter(|| {
+            let mut s = 0.0;
+            for i in 0..rows {
+                s += m.booster.predict_raw(black_box(mat.row(i)));
+            }
+            black_box(s)
+        })
+    });
+    g.sample_size(10);
+    g.bench_function("features+trees", |b| b.iter(|| black_box(m.score(black_box(&valid)).map(|v| v[0]).ok())));
+    g.finish();
+    let mut g = c.benchmark_group("explain");
+    g.throughput(Throughput::Elements(1));
+    let mut phi = Vec::new();
+    let mut i = 0;
+    g.bench_function("row", |b| {
+        b.iter(|| {
+            i = (i + 1) % rows;
+            clearway_model::shap::contributions(&m.booster, black_box(mat.row(i)), &mut phi);
+            black_box(phi[0])
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
