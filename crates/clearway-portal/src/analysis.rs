@@ -329,16 +329,19 @@ impl Analyzer {
             slice_bins.iter_mut().for_each(|x| *x = 0.0);
             for p in 0..np {
                 let row = &occ.counts[(i * np + p) * nb..(i * np + p + 1) * nb];
-                let mut tot = 0.0f32;
                 let mut low = 0.0f32;
-                for (b, &c) in row.iter().enumerate() {
+                let mut high = 0.0f32;
+                for (sb, &c) in slice_bins[..nlow].iter_mut().zip(&row[..nlow]) {
                     let c = c.max(0.0);
-                    tot += c;
-                    if b < nlow {
-                        low += c;
-                    }
-                    slice_bins[b] += c;
+                    low += c;
+                    *sb += c;
                 }
+                for (sb, &c) in slice_bins[nlow..].iter_mut().zip(&row[nlow..]) {
+                    let c = c.max(0.0);
+                    high += c;
+                    *sb += c;
+                }
+                let tot = low + high;
                 let lt = pos(f64::from(occ.live_s[i * np + p]));
                 let (t, l) = (f64::from(tot), f64::from(low));
                 let (e, el) = (lt * rate[p], lt * rate_low[p]);
@@ -430,8 +433,8 @@ impl Analyzer {
         let bg_live = occ.background.live_s.max(1e-9);
 
         // Gross count and energy window, over every window and group.
-        let mut gross = (f64::NEG_INFINITY, None::<Window>, 0.0);
-        let mut ewr = (f64::NEG_INFINITY, None::<Window>, 0.0);
+        let mut gross = (0.0f64, None::<Window>, 0.0);
+        let mut ewr = (0.0f64, None::<Window>, 0.0);
         for g in 0..ng {
             let base = g * stride;
             let panels_rate: f64 = (0..np).filter(|&p| g == 0 || group_of(p) == g).map(|p| rate[p]).sum();
@@ -450,11 +453,13 @@ impl Analyzer {
                     }
                     let o = obs[z] - obs[a];
                     let var = m + m * m * c;
-                    let zn = (o - m) / var.sqrt();
-                    if zn > gross.0 {
+                    // Only an excess can beat the best so far (which starts at 0): compare squares first, no
+                    // square root or division for the many windows that cannot.
+                    let d = o - m;
+                    if d > 0.0 && d * d > gross.0 * gross.0 * var {
                         let zd = poisson_z(o, m) * (m / var).sqrt();
                         if zd > gross.0 {
-                            gross = (zd, Some(Window { start: i, slices: w, group: GROUP[g] }), (o - m) / m);
+                            gross = (zd, Some(Window { start: i, slices: w, group: GROUP[g] }), d / m);
                         }
                     }
                     if ewr_ok {
@@ -463,9 +468,9 @@ impl Analyzer {
                         let h = o - l;
                         let mh = m - ml;
                         let num = (l - ml) - k * (h - mh);
-                        let den = (ml.max(1.0) + k * k * mh.max(1.0)).sqrt();
-                        let ze = num / den;
-                        if ze > ewr.0 {
+                        let den2 = ml.max(1.0) + k * k * mh.max(1.0);
+                        if num > 0.0 && num * num > ewr.0 * ewr.0 * den2 {
+                            let ze = num / den2.sqrt();
                             let ratio = if (h - mh).abs() > 1e-9 { (l - ml) / (h - mh) } else { 0.0 };
                             ewr = (ze, Some(Window { start: i, slices: w, group: GROUP[g] }), ratio);
                         }

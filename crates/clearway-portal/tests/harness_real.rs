@@ -38,4 +38,41 @@ fn harness_on_real_data() {
         }
     }
     eprintln!("{:?}", r.curves());
+    if let Ok(path) = std::env::var("PORTAL_EVAL_SVG") {
+        let series: Vec<(String, Vec<(f64, f64)>)> = r.curves().into_iter().map(|(t, p)| (t.as_str().to_string(), p)).collect();
+        let svg = clearway_portal::svg::line_chart("Detection probability at 1 false alarm per 1,000 benign occupancies", "source strength (net cps at closest approach, 2.5 m)", "mean detection probability over threat sources", &series);
+        std::fs::write(path, svg).unwrap();
+    }
+    // The curves rise with strength.
+    for (_, pts) in r.curves() {
+        assert!(pts.last().unwrap().1 >= pts.first().unwrap().1);
+    }
+}
+
+/// CPU time (not wall time) per occupancy analysis of the real 133-slice, 8-panel passthrough, from the
+/// thread's scheduler statistics — a figure that a loaded shared machine does not inflate. Run with
+/// `cargo test --release -p clearway-portal --test harness_real -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn cpu_time_per_occupancy() {
+    use clearway_portal::measurement::{background_from_file, occupancy_from_file};
+    use clearway_portal::{Analyzer, Config};
+    let (Some(pt), Some(bg)) = (load(eval::PASSTHROUGH_FILE, None), load(eval::BACKGROUND_FILE, None)) else { return };
+    let cpu_ns = || -> u64 {
+        std::fs::read_to_string("/proc/thread-self/schedstat").ok().and_then(|s| s.split_whitespace().next().and_then(|x| x.parse().ok())).unwrap_or(0)
+    };
+    for edges in [&EDGES[..], &clearway_portal::binning::EDGES_3MEV[..]] {
+        let b = background_from_file(&bg, &pt.detectors(), edges).unwrap();
+        let (occ, _) = occupancy_from_file(&pt, edges, Some(b)).unwrap();
+        let a = Analyzer::for_edges(Config::default(), edges);
+        let n = 20_000;
+        let t0 = cpu_ns();
+        let mut alarms = 0;
+        for _ in 0..n {
+            alarms += usize::from(a.analyze(std::hint::black_box(&occ)).unwrap().alarm);
+        }
+        let t1 = cpu_ns();
+        assert_eq!(alarms, n);
+        eprintln!("{} slices × {} panels × {} bins: {:.1} µs CPU per occupancy", occ.slices, occ.panels.len(), occ.bins(), (t1 - t0) as f64 / n as f64 / 1000.0);
+    }
 }
