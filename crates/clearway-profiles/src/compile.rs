@@ -725,13 +725,18 @@ impl Compiler<'_> {
 
     fn cond(&mut self, e: &Expr, cx: &mut Ctx<'_>) -> Option<Node> {
         match e {
+            // Cheap tests first: the result does not depend on the order (no side effects), the cost does.
             Expr::Or(v) => {
                 let parts: Vec<Option<Node>> = v.iter().map(|x| self.cond(x, cx)).collect();
-                Some(Node::Or(parts.into_iter().collect::<Option<Vec<_>>>()?))
+                let mut parts = parts.into_iter().collect::<Option<Vec<_>>>()?;
+                parts.sort_by_key(cost);
+                Some(Node::Or(parts))
             }
             Expr::And(v) => {
                 let parts: Vec<Option<Node>> = v.iter().map(|x| self.cond(x, cx)).collect();
-                Some(Node::And(parts.into_iter().collect::<Option<Vec<_>>>()?))
+                let mut parts = parts.into_iter().collect::<Option<Vec<_>>>()?;
+                parts.sort_by_key(cost);
+                Some(Node::And(parts))
             }
             Expr::Not(x, _) => {
                 let inner = self.cond(x, cx)?;
@@ -933,6 +938,29 @@ impl Compiler<'_> {
                 }
             }
         }
+    }
+}
+
+/// Rough evaluation cost of a node, for ordering conjuncts and disjuncts.
+fn cost(n: &Node) -> u32 {
+    fn num_cost(e: &NumE) -> u32 {
+        match e {
+            NumE::F(_) | NumE::I(_) | NumE::C(_) => 0,
+            NumE::Count(n) => 20 + cost(n) * 3,
+            NumE::Arith(a, _, b) => 1 + num_cost(a) + num_cost(b),
+        }
+    }
+    match n {
+        Node::Const(_) => 0,
+        Node::Bool { .. } | Node::SymEq { s: SRef::F(_) | SRef::I(_), .. } => 1,
+        Node::Num { a, b, .. } => 1 + num_cost(a) + num_cost(b),
+        Node::InSym { s: SRef::F(_) | SRef::I(_), .. } => 2,
+        Node::SymEq { .. } | Node::InSym { .. } => 4,
+        Node::InNum { a, vals, .. } => 2 + num_cost(a) + vals.len() as u32 / 4,
+        Node::StrEq { .. } => 4,
+        Node::Text { pats, .. } => 10 + 4 * pats.len() as u32,
+        Node::Not(c, _) => cost(c),
+        Node::And(v) | Node::Or(v) => v.iter().map(cost).sum(),
     }
 }
 
