@@ -1,4 +1,5 @@
-//! Print the peaks and identification of one spectrum file: `cargo run --example identify_debug FILE [SOURCE...]`.
+//! Print the peaks and identification of one spectrum file: `cargo run --example identify_debug FILE [SOURCE...]`
+//! (`TIMING=1`, `REPS=N`, `READREPS=N`: timing loops used for BENCHMARKS.md).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -23,7 +24,8 @@ fn main() {
     for x in &d {
         eprintln!("{x}");
     }
-    let lib_path = std::env::var("LIB").unwrap_or("/work/shared/data/radiation/nuclide_data/lines_decay_2012.min.json.gz".into());
+    let data = std::env::var("CLEARWAY_DATA").unwrap_or_else(|_| "../shared/data".into());
+    let lib_path = std::env::var("LIB").unwrap_or(format!("{data}/radiation/nuclide_data/lines_decay_2012.min.json.gz"));
     let mut s = String::new();
     flate2::read::GzDecoder::new(std::fs::File::open(lib_path).unwrap()).read_to_string(&mut s).unwrap();
     let lib = Library::from_decay_json(&s).unwrap();
