@@ -129,6 +129,7 @@ pub struct SimulateArgs {
 
 /// Options `clearway screen` takes for this layer.
 #[derive(clap::Args, Clone, Default)]
+#[group(id = "model-screen-opts")]
 pub struct ScreenOpts {
     /// A model file (`clearway model train`): adds the learned-risk layer. Its finding's weight is
     /// `MODEL-RISK` in the config's weights (default 40) times the calibrated probability.
