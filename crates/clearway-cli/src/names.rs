@@ -320,15 +320,22 @@ struct Affected {
 }
 
 /// Screen every stored party against the given (changed or added) entities.
-fn rescreen(store: &mut dyn Store, changed: &[Entity], bands: &BandConfig) -> Result<Vec<Affected>> {
+/// Re-screen the stored parties against the `changed` entities of a list version. The index is built
+/// over the whole version (`all`) so that token rarity is the list's, not that of the few changed entities;
+/// only hits on changed entities count.
+fn rescreen(store: &mut dyn Store, all: &[Entity], changed: &[Entity], bands: &BandConfig) -> Result<Vec<Affected>> {
     if changed.is_empty() {
         return Ok(Vec::new());
     }
+    let ids: std::collections::HashSet<&str> = changed.iter().map(|e| e.id.as_str()).collect();
     let parties = store.lists()?.stored_parties()?;
-    let screening = PartyScreening::new(Index::build(changed), bands.clone());
+    let screening = PartyScreening::new(Index::build(all), bands.clone());
     let mut out = Vec::new();
     for p in parties {
         for h in screening.screen_party(&p.name, p.country.as_deref(), &[], None) {
+            if !ids.contains(h.entity_id.as_str()) {
+                continue;
+            }
             let b = bands.for_list(&h.list);
             let Some(band) = clearway_names::layer::band_of(h.score, &b) else { continue };
             out.push(Affected {
@@ -447,7 +454,7 @@ fn import(a: ImportArgs) -> Result<ExitCode> {
         if let Some(v) = version.filter(|v| *v > 1) {
             let old = decode_entities(&store.lists()?.list_entities(&l.list, v - 1)?)?;
             let (_, touched) = compare(&old, &l.entities);
-            affected = rescreen(store.as_mut(), &touched, &bands)?;
+            affected = rescreen(store.as_mut(), &l.entities, &touched, &bands)?;
         }
         report.push(serde_json::json!({
             "list": l.list, "files": l.files, "imported": true, "version": version,
@@ -551,7 +558,7 @@ fn diff(a: DiffArgs) -> Result<ExitCode> {
         (list, old, new)
     };
     let (changes, touched) = compare(&old, &new);
-    let affected = rescreen(store.as_mut(), &touched, &BandConfig::default())?;
+    let affected = rescreen(store.as_mut(), &new, &touched, &BandConfig::default())?;
     let mut out = std::io::stdout().lock();
     if a.json {
         writeln!(out, "{}", serde_json::json!({"list": list, "added": changes.added, "removed": changes.removed, "changed": changes.changed, "affected": affected}))?;
