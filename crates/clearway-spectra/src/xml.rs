@@ -217,7 +217,8 @@ pub(crate) fn decode(raw: &[u8]) -> String {
     while let Some(i) = rest.find('&') {
         out.push_str(&rest[..i]);
         rest = &rest[i..];
-        let Some(semi) = rest[..rest.len().min(12)].find(';') else {
+        // Look for the `;` within 12 bytes (byte search: the window may end inside a multi-byte char).
+        let Some(semi) = rest.as_bytes()[..rest.len().min(12)].iter().position(|&b| b == b';') else {
             out.push('&');
             rest = &rest[1..];
             continue;
@@ -270,5 +271,15 @@ mod tests {
         assert!(matches!(ev[5], Event::Truncated { .. }));
         assert_eq!(decode(b" a&amp;b&#65;&bogus; "), "a&bA&bogus;");
         assert_eq!(split_name(b"DHS:InterSpec"), (&b"DHS"[..], &b"InterSpec"[..]));
+    }
+}
+
+#[cfg(test)]
+mod fuzz_regressions {
+    /// Found by `cargo fuzz run n42`: an entity window ending inside a multi-byte character.
+    #[test]
+    fn entity_window_inside_a_multibyte_char() {
+        assert_eq!(super::decode("&\n\u{fffd}\u{fffd}\u{fffd}".as_bytes()).chars().next(), Some('&'));
+        let (_f, _d) = crate::n42::read(&[0, 60, 46, 0, 62, 0, 38, 10, 220, 220, 220, 220, 220, 220, 220]);
     }
 }
