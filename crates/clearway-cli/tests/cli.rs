@@ -7,21 +7,10 @@ use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_clearway"));
-    c.env_remove("CLEARWAY_DB").env_remove("CLEARWAY_REFERENCE");
-    c
-}
-
-fn run(args: &[&str]) -> Output {
-    bin().args(args).output().expect("run clearway")
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
+mod common;
+use common::{bin, run, s};
 
 fn generate(dir: &Path, count: usize, seed: u64) -> (PathBuf, PathBuf) {
     let f = dir.join(format!("gen-{seed}-{count}.jsonl"));

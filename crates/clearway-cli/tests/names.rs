@@ -1,16 +1,11 @@
 //! `clearway lists ...`, `clearway names ...` and party screening inside `clearway screen`, on the real
 //! list files of the shared data.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
+use std::process::Output;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_clearway"))
-}
-
-fn run(args: &[&str]) -> Output {
-    bin().args(args).output().expect("run clearway")
-}
+mod common;
+use common::{run, s};
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
@@ -24,9 +19,6 @@ fn data(rel: &str) -> Option<PathBuf> {
     clearway_testdata::file(rel)
 }
 
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
 
 #[test]
 fn name_bench_and_ofac_parity_targets() {
