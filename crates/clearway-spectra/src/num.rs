@@ -50,9 +50,60 @@ pub fn parse_number(tok: &[u8]) -> Option<f64> {
     if v.is_finite() { Some(v) } else { None }
 }
 
+/// Separator bytes between numbers: space, tab, CR, LF, comma.
+const SEP: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b' ' as usize] = true;
+    t[b'\n' as usize] = true;
+    t[b'\r' as usize] = true;
+    t[b'\t' as usize] = true;
+    t[b',' as usize] = true;
+    t
+};
+
+#[inline(always)]
+fn is_sep(b: u8) -> bool {
+    SEP[b as usize]
+}
+
+/// Eight bytes at `i` as a little-endian word (the caller checks `i + 8 <= text.len()`).
+#[inline(always)]
+fn word(text: &[u8], i: usize) -> u64 {
+    let mut a = [0u8; 8];
+    a.copy_from_slice(&text[i..i + 8]);
+    u64::from_le_bytes(a)
+}
+
+/// The leading run of ASCII digits in an 8-byte word: (number of digits 0..=8, their value when 1..=7).
+/// SWAR: one mask for non-digit bytes, then three multiply-shift steps combining 2, 4 and 8 digits.
+#[inline(always)]
+fn leading_digits(w: u64) -> (u32, u64) {
+    const HI: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+    // a byte is a digit when its high nibble is 3 and adding 6 keeps it 3 (0x30..=0x39)
+    let x = w ^ 0x3030_3030_3030_3030;
+    let y = (w.wrapping_add(0x0606_0606_0606_0606) ^ 0x3030_3030_3030_3030) & HI;
+    let nondigit = (x & HI) | y;
+    // carries of `+6` only run upward from a byte that is itself a non-digit, so the lowest flagged
+    // byte is exact
+    let k = nondigit.trailing_zeros() / 8;
+    if k == 0 || k == 8 {
+        return (k, 0);
+    }
+    // move the k digits to the top bytes (leading zeros below), then combine pairwise
+    let mut v = x << (8 * (8 - k));
+    v = (v.wrapping_mul(10 << 8 | 1) >> 8) & 0x00FF_00FF_00FF_00FF;
+    v = (v.wrapping_mul(100 << 16 | 1) >> 16) & 0x0000_FFFF_0000_FFFF;
+    v = v.wrapping_mul(10_000 << 32 | 1) >> 32;
+    (k, v)
+}
+
 /// Parse whitespace- (or comma-) separated numbers from `text` into `out`. Non-numbers are skipped and
 /// counted; negative values are kept and counted. With `counted_zeroes`, a value of 0 is followed by the
 /// number of zero channels it stands for.
+///
+/// Fast path: a token of 1–7 digits followed by a separator is read eight bytes at a time
+/// ([`leading_digits`]); anything else (signs, decimals, exponents, long integers, the last bytes of
+/// the text) goes through [`parse_number`].
 pub fn parse_counts(text: &[u8], counted_zeroes: bool, out: &mut Vec<f64>) -> CountIssues {
     let mut issues = CountIssues::default();
     let mut i = 0;
@@ -60,39 +111,63 @@ pub fn parse_counts(text: &[u8], counted_zeroes: bool, out: &mut Vec<f64>) -> Co
     let mut pending_zero = false;
     while i < n {
         // skip separators
-        while i < n && matches!(text[i], b' ' | b'\n' | b'\r' | b'\t' | b',') {
+        while i < n && is_sep(text[i]) {
             i += 1;
         }
         if i >= n {
             break;
         }
         let s = i;
-        // integer fast path inline
-        let mut v: u64 = 0;
-        let mut digits = 0usize;
-        while i < n {
-            let d = text[i].wrapping_sub(b'0');
-            if d > 9 {
-                break;
+        let mut fast = None;
+        // the commonest token in spectra: one digit and a separator
+        let d = text[i].wrapping_sub(b'0');
+        if d <= 9 && i + 1 < n && is_sep(text[i + 1]) {
+            i += 2;
+            fast = Some(d as u64);
+        } else if i + 8 <= n {
+            let (k, v) = leading_digits(word(text, i));
+            if (1..8).contains(&k) && is_sep(text[i + k as usize]) {
+                i += k as usize;
+                fast = Some(v);
             }
-            v = v.wrapping_mul(10).wrapping_add(d as u64);
-            digits += 1;
-            i += 1;
         }
-        let value = if digits > 0 && digits <= 15 && (i >= n || matches!(text[i], b' ' | b'\n' | b'\r' | b'\t' | b',')) {
-            v as f64
-        } else {
-            while i < n && !matches!(text[i], b' ' | b'\n' | b'\r' | b'\t' | b',') {
-                i += 1;
-            }
-            match parse_number(&text[s..i]) {
-                Some(x) => x,
-                None => {
-                    issues.bad_tokens += 1;
-                    if issues.first_bad.is_none() {
-                        issues.first_bad = Some(String::from_utf8_lossy(&text[s..i.min(s + 40)]).into_owned());
+        let value = match fast {
+            Some(v) => {
+                if counted_zeroes {
+                    if pending_zero {
+                        pending_zero = false;
+                        let room = MAX_CHANNELS.saturating_sub(out.len()) as u64;
+                        if v > room {
+                            issues.too_long = true;
+                        }
+                        out.resize(out.len() + v.min(room) as usize, 0.0);
+                        continue;
                     }
+                    if v == 0 {
+                        pending_zero = true;
+                        continue;
+                    }
+                }
+                if out.len() >= MAX_CHANNELS {
+                    issues.too_long = true;
                     continue;
+                }
+                out.push(v as f64);
+                continue;
+            }
+            None => {
+                while i < n && !is_sep(text[i]) {
+                    i += 1;
+                }
+                match parse_number(&text[s..i]) {
+                    Some(x) => x,
+                    None => {
+                        issues.bad_tokens += 1;
+                        if issues.first_bad.is_none() {
+                            issues.first_bad = Some(String::from_utf8_lossy(&text[s..i.min(s + 40)]).into_owned());
+                        }
+                        continue;
+                    }
                 }
             }
         };
@@ -213,6 +288,43 @@ mod tests {
         assert_eq!(parse_duration("PT"), None);
         assert_eq!(parse_duration("PTxS"), None);
         assert_eq!(parse_duration(""), None);
+    }
+
+    #[test]
+    fn swar_digits_match_the_plain_parser() {
+        for k in 1..=8usize {
+            for v in [0u64, 1, 7, 9, 10, 42, 99, 100, 12345, 1234567, 9999999, 10000000, 99999999] {
+                let t = format!("{v:0k$} x 1234 ");
+                if t.split(' ').next().unwrap().len() != k {
+                    continue;
+                }
+                let (kk, vv) = leading_digits(word(t.as_bytes(), 0));
+                assert_eq!(kk as usize, k, "{t:?}");
+                if k < 8 {
+                    assert_eq!(vv, v, "{t:?}");
+                }
+            }
+        }
+        assert_eq!(leading_digits(u64::from_le_bytes(*b"-12 3456")).0, 0);
+        assert_eq!(leading_digits(u64::from_le_bytes(*b"12.5    ")), (2, 12));
+        assert_eq!(leading_digits(u64::from_le_bytes(*b"9\xff\xfa\x2f\x3a   ")), (1, 9));
+        // mixed tokens near the ends of the text and every separator
+        let text = b"12,3\t4\r\n5 6.5 -7 1e2 12345678 123456789012 0 3 8";
+        let mut v = Vec::new();
+        let i = parse_counts(text, true, &mut v);
+        assert_eq!(i.negatives, 1);
+        assert_eq!(v, vec![12.0, 3.0, 4.0, 5.0, 6.5, -7.0, 100.0, 12345678.0, 123456789012.0, 0.0, 0.0, 0.0, 8.0]);
+        for cut in 0..text.len() {
+            let mut a = Vec::new();
+            parse_counts(&text[..cut], false, &mut a);
+            let b: Vec<f64> = std::str::from_utf8(&text[..cut])
+                .unwrap()
+                .split([' ', ',', '\t', '\r', '\n'])
+                .filter(|t| !t.is_empty())
+                .filter_map(|t| t.parse::<f64>().ok())
+                .collect();
+            assert_eq!(a, b, "cut {cut}");
+        }
     }
 
     #[test]
