@@ -50,10 +50,20 @@ fn main() {
     let dt = t.elapsed().as_secs_f64();
     println!("score: {:.0} rows/s (one thread, row at a time) {}", (reps * va.rows) as f64 / dt, s > 0.0);
     let mut phi = Vec::new();
+    let _ = m.booster.explainer();
     let t = std::time::Instant::now();
     for i in 0..va.rows { clearway_model::shap::contributions(&m.booster, mat.row(i), &mut phi); }
     let dt = t.elapsed().as_secs_f64();
-    println!("explain: {:.1} us/row (TreeSHAP, mean over {} rows)", dt * 1e6 / va.rows as f64, va.rows);
+    println!("explain: {:.1} us/row (TreeSHAP, tabulated, mean over {} rows)", dt * 1e6 / va.rows as f64, va.rows);
+    let (mut reference, mut worst) = (Vec::new(), 0.0f64);
+    let t = std::time::Instant::now();
+    for i in 0..va.rows {
+        clearway_model::shap::contributions_reference(&m.booster, mat.row(i), &mut reference);
+        clearway_model::shap::contributions(&m.booster, mat.row(i), &mut phi);
+        for (a, r) in phi.iter().zip(&reference) { worst = worst.max((a - r).abs()); }
+    }
+    let dt = t.elapsed().as_secs_f64();
+    println!("explain: {:.1} us/row (reference recursion + tabulated); largest difference {:.1e}", dt * 1e6 / va.rows as f64, worst);
     let ex = m.explain(&va, 0).unwrap();
     for c in ex.contributions.iter().take(5) { println!("  {:<50} {:?} {:+.3}", c.feature, c.value, c.contribution); }
 }

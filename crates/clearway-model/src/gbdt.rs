@@ -194,6 +194,34 @@ pub struct Booster {
     pub valid_loss: Vec<f64>,
     #[serde(default)]
     pub best_iteration: usize,
+    /// Compiled forms (batch scorer, explainer), built on first use; not stored.
+    #[serde(skip)]
+    pub(crate) cache: Cache,
+}
+
+/// Lazily compiled forms of a booster. Never compared, never stored; a clone starts empty.
+#[derive(Default)]
+pub(crate) struct Cache {
+    forest: std::sync::OnceLock<crate::forest::Forest>,
+    explainer: std::sync::OnceLock<crate::shap::Explainer>,
+}
+
+impl Clone for Cache {
+    fn clone(&self) -> Self {
+        Cache::default()
+    }
+}
+
+impl PartialEq for Cache {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for Cache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Cache")
+    }
 }
 
 impl Booster {
@@ -207,21 +235,35 @@ impl Booster {
         s
     }
 
-    /// Raw scores of many rows; trees outer, rows inner, so each tree stays in cache.
-    pub fn predict_raw_batch(&self, m: Matrix<'_>, out: &mut Vec<f64>) {
-        out.clear();
-        out.resize(m.rows, self.init_score);
-        const BLOCK: usize = 256;
-        let mut start = 0;
-        while start < m.rows {
-            let end = (start + BLOCK).min(m.rows);
-            for t in &self.trees {
-                for (i, o) in out[start..end].iter_mut().enumerate() {
-                    *o += t.predict(m.row(start + i));
-                }
-            }
-            start = end;
+    /// Fingerprint of the trees, to tell a stale compiled form (trees changed after compiling).
+    pub(crate) fn key(&self) -> (usize, u64) {
+        (self.trees.len(), self.init_score.to_bits())
+    }
+
+    /// The booster compiled for batch scoring (built once, on first use).
+    pub fn forest(&self) -> std::borrow::Cow<'_, crate::forest::Forest> {
+        let f = self.cache.forest.get_or_init(|| crate::forest::Forest::new(self));
+        if f.key == self.key() {
+            std::borrow::Cow::Borrowed(f)
+        } else {
+            std::borrow::Cow::Owned(crate::forest::Forest::new(self))
         }
+    }
+
+    /// The booster compiled for explanations (built once, on first use).
+    pub fn explainer(&self) -> std::borrow::Cow<'_, crate::shap::Explainer> {
+        let e = self.cache.explainer.get_or_init(|| crate::shap::Explainer::new(self));
+        if e.key == self.key() {
+            std::borrow::Cow::Borrowed(e)
+        } else {
+            std::borrow::Cow::Owned(crate::shap::Explainer::new(self))
+        }
+    }
+
+    /// Raw scores of many rows through the compiled forest ([`crate::forest`]); equal, bit for bit, to
+    /// [`Booster::predict_raw`] of each row.
+    pub fn predict_raw_batch(&self, m: Matrix<'_>, out: &mut Vec<f64>) {
+        self.forest().predict_raw_batch(self, m, out);
     }
 
     /// Probability (binary) or value (regression).
@@ -453,7 +495,15 @@ pub fn train(
         Objective::Regression => mean,
     };
     let mut booster =
-        Booster { objective: params.objective, features: nf, init_score, trees: Vec::new(), valid_loss: vec![], best_iteration: 0 };
+        Booster {
+            objective: params.objective,
+            features: nf,
+            init_score,
+            trees: Vec::new(),
+            valid_loss: vec![],
+            best_iteration: 0,
+            cache: Cache::default(),
+        };
     let mut score = vec![init_score; n];
     let mut grad = vec![0.0; n];
     let mut hess = vec![0.0; n];

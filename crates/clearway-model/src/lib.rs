@@ -16,6 +16,7 @@ pub mod calibrate;
 pub mod data;
 pub mod features;
 pub mod filing;
+pub mod forest;
 pub mod gbdt;
 pub mod metrics;
 pub mod model;
