@@ -188,12 +188,24 @@ impl Analysis {
 }
 
 /// Runs the tests; holds the NORM shapes for the bins it was built for.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Analyzer {
     cfg: Config,
     edges: Vec<f64>,
     norm: Vec<Vec<f64>>,
+    /// Thresholds derived from the false-alarm rate, by (test, slices, groups): each costs an inverse
+    /// normal tail, and occupancies of one length recur.
+    thr_cache: std::sync::Mutex<Vec<(Test, usize, usize, f64)>>,
 }
+
+impl Clone for Analyzer {
+    fn clone(&self) -> Self {
+        Analyzer { cfg: self.cfg.clone(), edges: self.edges.clone(), norm: self.norm.clone(), thr_cache: Default::default() }
+    }
+}
+
+/// Most shapes the spectral test fits (background + NORM shapes).
+const KMAX: usize = 8;
 
 /// Solve the small symmetric positive system by Gauss–Jordan; None when singular.
 fn invert(g: &[f64], k: usize) -> Option<Vec<f64>> {
@@ -233,13 +245,13 @@ fn invert(g: &[f64], k: usize) -> Option<Vec<f64>> {
 
 impl Analyzer {
     pub fn new(cfg: Config) -> Self {
-        Analyzer { cfg, edges: Vec::new(), norm: Vec::new() }
+        Analyzer { cfg, edges: Vec::new(), norm: Vec::new(), thr_cache: Default::default() }
     }
 
     /// An analyzer with the NORM shapes precomputed for `edges` (saves work per occupancy).
     pub fn for_edges(cfg: Config, edges: &[f64]) -> Self {
         let norm = templates::norm_shapes(edges).into_iter().map(|(_, s)| s).collect();
-        Analyzer { cfg, edges: edges.to_vec(), norm }
+        Analyzer { cfg, edges: edges.to_vec(), norm, thr_cache: Default::default() }
     }
 
     pub fn config(&self) -> &Config {
@@ -248,6 +260,9 @@ impl Analyzer {
 
     pub fn set_thresholds(&mut self, t: Thresholds) {
         self.cfg.thresholds = t;
+        if let Ok(mut c) = self.thr_cache.lock() {
+            c.clear();
+        }
     }
 
     /// The threshold of test `t` for an occupancy of `slices` slices in `groups` panel groups.
@@ -255,6 +270,23 @@ impl Analyzer {
         if let Some(v) = self.cfg.thresholds.get(t) {
             return v;
         }
+        let cached = |c: &Vec<(Test, usize, usize, f64)>| {
+            c.iter().find(|e| e.0 == t && e.1 == slices && e.2 == groups).map(|e| e.3)
+        };
+        if let Some(v) = self.thr_cache.lock().ok().and_then(|c| cached(&c)) {
+            return v;
+        }
+        let v = self.threshold_uncached(t, slices, groups);
+        if let Ok(mut c) = self.thr_cache.lock() {
+            if c.len() >= 64 {
+                c.clear();
+            }
+            c.push((t, slices, groups, v));
+        }
+        v
+    }
+
+    fn threshold_uncached(&self, t: Test, slices: usize, groups: usize) -> f64 {
         let n = slices.max(1) as f64;
         let g = groups.max(1) as f64;
         let neff = match t {
@@ -316,47 +348,35 @@ impl Analyzer {
         let mut exp = vec![0.0; ng * stride];
         let mut exp_low = vec![0.0; ng * stride];
         let mut spec = if spectral_ok { vec![0.0; stride * nb] } else { Vec::new() };
-        let mut slice_bins = vec![0.0f32; nb];
-        let mut g_o = [0.0f64; 3];
-        let mut g_ol = [0.0f64; 3];
-        let mut g_e = [0.0f64; 3];
-        let mut g_el = [0.0f64; 3];
+        // Per slice, the clamped counts summed per side (groups 1 and 2) bin by bin: independent adds that
+        // vectorise; the group totals then come from two short sums per side.
+        let mut side_bins = vec![0.0f32; 2 * nb];
+        let side_idx: Vec<usize> = occ.sides.iter().map(|&s| usize::from(s != 0)).collect();
+        let live: Vec<f64> = occ.live_s.iter().map(|&x| pos(f64::from(x))).collect();
         for i in 0..n {
-            g_o = [0.0; 3];
-            g_ol = [0.0; 3];
-            g_e = [0.0; 3];
-            g_el = [0.0; 3];
-            slice_bins.iter_mut().for_each(|x| *x = 0.0);
-            for p in 0..np {
-                let row = &occ.counts[(i * np + p) * nb..(i * np + p + 1) * nb];
-                let mut low = 0.0f32;
-                let mut high = 0.0f32;
-                for (sb, &c) in slice_bins[..nlow].iter_mut().zip(&row[..nlow]) {
-                    let c = c.max(0.0);
-                    low += c;
-                    *sb += c;
+            side_bins.fill(0.0);
+            let mut g_e = [0.0f64; 3];
+            let mut g_el = [0.0f64; 3];
+            let block = &occ.counts[i * np * nb..(i + 1) * np * nb];
+            for (p, row) in block.chunks_exact(nb).enumerate() {
+                let sb = &mut side_bins[side_idx[p] * nb..(side_idx[p] + 1) * nb];
+                for (d, &c) in sb.iter_mut().zip(row) {
+                    // NaN and negative counts count as zero
+                    *d += if c > 0.0 { c } else { 0.0 };
                 }
-                for (sb, &c) in slice_bins[nlow..].iter_mut().zip(&row[nlow..]) {
-                    let c = c.max(0.0);
-                    high += c;
-                    *sb += c;
-                }
-                let tot = low + high;
-                let lt = pos(f64::from(occ.live_s[i * np + p]));
-                let (t, l) = (f64::from(tot), f64::from(low));
+                let lt = live[i * np + p];
                 let (e, el) = (lt * rate[p], lt * rate_low[p]);
-                g_o[0] += t;
-                g_ol[0] += l;
                 g_e[0] += e;
                 g_el[0] += el;
-                if ng == 3 {
-                    let g = group_of(p);
-                    g_o[g] += t;
-                    g_ol[g] += l;
-                    g_e[g] += e;
-                    g_el[g] += el;
-                }
+                let g = 1 + side_idx[p];
+                g_e[g] += e;
+                g_el[g] += el;
             }
+            let (s0, s1) = side_bins.split_at(nb);
+            let (l0, l1) = (f64::from(sum4(&s0[..nlow])), f64::from(sum4(&s1[..nlow])));
+            let (t0, t1) = (l0 + f64::from(sum4(&s0[nlow..])), l1 + f64::from(sum4(&s1[nlow..])));
+            let g_o = [t0 + t1, t0, t1];
+            let g_ol = [l0 + l1, l0, l1];
             for g in 0..ng {
                 let (o, j) = (g * stride + i, g * stride + i + 1);
                 obs[j] = obs[o] + g_o[g];
@@ -365,19 +385,18 @@ impl Analyzer {
                 exp_low[j] = exp_low[o] + g_el[g];
             }
             if spectral_ok {
-                let (o, j) = (i * nb, (i + 1) * nb);
-                for b in 0..nb {
-                    spec[j + b] = spec[o + b] + f64::from(slice_bins[b]);
+                let (prev, next) = spec[i * nb..(i + 2) * nb].split_at_mut(nb);
+                for (((d, &a), &x), &y) in next.iter_mut().zip(prev.iter()).zip(s0).zip(s1) {
+                    *d = a + f64::from(x + y);
                 }
             }
         }
-        let _ = (g_o, g_ol, g_e, g_el);
 
         // Shadowing. Coverage of the panels' view by the vehicle: the occupancy flags smoothed over ±2 m
         // (at the reported speed, else 2 m/s). The suppression is the 25th percentile of observed/expected
         // over blocks of 4 fully covered slices.
         let slice_s = {
-            let t: f64 = occ.live_s.iter().map(|&x| pos(f64::from(x))).sum::<f64>() / (n * np) as f64;
+            let t: f64 = live.iter().sum::<f64>() / (n * np) as f64;
             if t > 0.0 { t } else { 0.25 }
         };
         let speed = occ.speed_mps.filter(|v| v.is_finite() && *v > 0.1).unwrap_or(2.0);
@@ -603,14 +622,24 @@ impl Analyzer {
         let mut raw: Vec<&[f64]> = Vec::with_capacity(1 + norm.len());
         raw.push(&bshape);
         raw.extend(norm.iter().filter(|t| t.len() == nb && t.iter().sum::<f64>() > 0.0).map(|t| t.as_slice()));
-        let cols: Vec<Vec<f64>> = raw.iter().map(|t| t.iter().zip(&inv_sd).map(|(t, s)| t * s).collect()).collect();
-        let mut k = cols.len();
+        raw.truncate(KMAX);
+        // Shapes bin-major and padded to KMAX columns (unused columns stay 0), raw (`rt`) and weighted
+        // (`ct`): the per-window loops then run over fixed-length rows.
+        let mut rt = vec![0.0; nb * KMAX];
+        let mut ct = vec![0.0; nb * KMAX];
+        for (a, t) in raw.iter().enumerate() {
+            for b in 0..nb {
+                rt[b * KMAX + a] = t[b];
+                ct[b * KMAX + a] = t[b] * inv_sd[b];
+            }
+        }
+        let mut k = raw.len();
         let mut m = None;
         while k >= 1 {
             let mut g = vec![0.0; k * k];
             for a in 0..k {
-                for b in 0..k {
-                    g[a * k + b] = cols[a].iter().zip(&cols[b]).map(|(x, y)| x * y).sum();
+                for c in 0..k {
+                    g[a * k + c] = (0..nb).map(|b| ct[b * KMAX + a] * ct[b * KMAX + c]).sum();
                 }
             }
             if let Some(inv) = invert(&g, k) {
@@ -619,14 +648,21 @@ impl Analyzer {
             }
             k -= 1;
         }
-        let m = m?;
+        let m_small = m?;
         if nb <= k + 1 {
             return None;
         }
+        // The inverse Gram matrix padded to KMAX × KMAX: columns ≥ k get no coefficient.
+        let mut mm = [[0.0f64; KMAX]; KMAX];
+        for a in 0..k {
+            for c in 0..k {
+                mm[a][c] = m_small[a * k + c];
+            }
+        }
         let dof = (nb - k) as f64;
+        let tol2 = self.cfg.norm_tolerance * self.cfg.norm_tolerance;
         let mut best = (f64::NEG_INFINITY, None, 0.0);
-        let mut zb = vec![0.0; nb];
-        let mut u = vec![0.0; k];
+        let mut dy = vec![0.0; nb];
         for &w in &self.cfg.spectral_windows {
             if w == 0 || w > n {
                 continue;
@@ -636,41 +672,42 @@ impl Analyzer {
             while i + w <= n {
                 let mw = mu[i + w] - mu[i];
                 if mw > 0.0 {
-                    let (lo, hi) = (i * nb, (i + w) * nb);
+                    let (lo, hi) = (&spec[i * nb..(i + 1) * nb], &spec[(i + w) * nb..(i + w + 1) * nb]);
                     let mut zz = 0.0;
-                    for b in 0..nb {
-                        let z = (spec[hi + b] - spec[lo + b]) * inv_sd[b];
-                        zb[b] = z;
+                    let mut u = [0.0f64; KMAX];
+                    for ((((d, &h), &l), &isd), row) in
+                        dy.iter_mut().zip(hi).zip(lo).zip(&inv_sd).zip(ct.chunks_exact(KMAX))
+                    {
+                        let y = h - l;
+                        *d = y;
+                        let z = y * isd;
                         zz += z * z;
-                    }
-                    for (j, col) in cols.iter().take(k).enumerate() {
-                        u[j] = col.iter().zip(&zb).map(|(a, z)| a * z).sum();
-                    }
-                    let mut fit = 0.0;
-                    for a in 0..k {
-                        let mut s = 0.0;
-                        for b in 0..k {
-                            s += m[a * k + b] * u[b];
+                        for (ua, &ca) in u.iter_mut().zip(row) {
+                            *ua += ca * z;
                         }
-                        fit += u[a] * s;
+                    }
+                    // coefficients (M u) and the fitted part uᵀ M u
+                    let mut coef = [0.0f64; KMAX];
+                    let mut fit = 0.0;
+                    for (ca, (mrow, &ua)) in coef.iter_mut().zip(mm.iter().zip(&u)) {
+                        *ca = mrow.iter().zip(&u).map(|(x, y)| x * y).sum();
+                        fit += ua * *ca;
                     }
                     let chi2 = (zz - fit).max(0.0) / mw;
                     // The Poisson-only χ² bounds the one with the NORM shapes' tolerance from above.
                     if chi2 > best.0 {
-                        let coef: Vec<f64> = (0..k).map(|a| (0..k).map(|b| m[a * k + b] * u[b]).sum()).collect();
-                        let tol2 = self.cfg.norm_tolerance * self.cfg.norm_tolerance;
                         let mut chi2_tol = 0.0;
-                        for b in 0..nb {
-                            let y = spec[hi + b] - spec[lo + b];
-                            let fit: f64 = (0..k).map(|a| coef[a] * raw[a][b]).sum();
-                            let normb: f64 = (1..k).map(|a| coef[a] * raw[a][b]).sum::<f64>().max(0.0);
-                            let r = y - fit;
-                            chi2_tol += r * r / (mw * bshape[b] + tol2 * normb * normb);
+                        for ((&y, row), &bs) in dy.iter().zip(rt.chunks_exact(KMAX)).zip(&bshape) {
+                            let nsum: f64 = row[1..].iter().zip(&coef[1..]).map(|(r, c)| r * c).sum();
+                            let fitb = coef[0] * row[0] + nsum;
+                            let normb = nsum.max(0.0);
+                            let r = y - fitb;
+                            chi2_tol += r * r / (mw * bs + tol2 * normb * normb);
                         }
                         if chi2_tol > best.0 {
                             // Counts the NORM shapes took (coefficients 1..k), against the excess over background.
-                            let norm_counts: f64 = coef[1..].iter().sum();
-                            let observed: f64 = (0..nb).map(|b| spec[hi + b] - spec[lo + b]).sum();
+                            let norm_counts: f64 = coef[1..k].iter().sum();
+                            let observed: f64 = dy.iter().sum();
                             let excess = observed - shadow * mw;
                             let frac = if excess > 1.0 { norm_counts / excess } else { 0.0 };
                             best = (chi2_tol, Some(Window { start: i, slices: w, group: "all" }), frac);
@@ -738,6 +775,23 @@ impl Analyzer {
         }
         best.0.is_finite().then_some(best)
     }
+}
+
+/// Sum of a short slice with four partial sums (no serial add chain).
+#[inline]
+fn sum4(x: &[f32]) -> f32 {
+    let mut acc = [0.0f32; 4];
+    let mut c4 = x.chunks_exact(4);
+    for c in &mut c4 {
+        for l in 0..4 {
+            acc[l] += c[l];
+        }
+    }
+    let mut t = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    for &v in c4.remainder() {
+        t += v;
+    }
+    t
 }
 
 fn finite(x: f64) -> f64 {
