@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::countries::country_code;
 use crate::normalize::{Kind, NormName, normalize};
-use crate::score::{Explained, Facts, id_key, qualify, score_names};
+use crate::score::{Explained, Facts, id_key, name_score, qualify, qualify_score, score_names};
 
 /// Candidates scored pairwise per query.
 pub const CANDIDATES: usize = 40;
@@ -236,31 +236,38 @@ impl Index {
                 cands.select_nth_unstable_by(k - 1, |x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
                 cands.truncate(k);
             }
-            let mut best: Vec<(u32, u32, Explained)> = Vec::new();
+            // Score every candidate (name score and qualifiers, no explanation), keep the best alias per
+            // entity, then explain the winners only.
+            let mut best: Vec<(u32, u32, f64)> = Vec::with_capacity(cands.len());
             for (_, a) in cands {
                 let al = &self.aliases[a as usize];
                 let ent = &self.entities[al.entity as usize];
-                let e = score_names(&qn, &al.norm);
-                if e.score <= 0.0 {
+                let s = name_score(&qn, &al.norm);
+                if s <= 0.0 {
                     continue;
                 }
-                let mut e = qualify(e, &q.facts, &ent.facts);
+                let mut s = qualify_score(s, &q.facts, &ent.facts, |_| {});
                 if al.norm.tokens.len() == 1 && qn.tokens.len() > 1 && ent.names[al.name as usize].1 == NameKind::Weak {
-                    e.score *= 0.9;
-                    e.qualifiers.push("weak-alias".into());
+                    s *= 0.9;
                 }
                 match best.iter_mut().find(|b| b.0 == al.entity) {
-                    Some(b) if b.2.score >= e.score => {}
-                    Some(b) => *b = (al.entity, a, e),
-                    None => best.push((al.entity, a, e)),
+                    Some(b) if b.2 >= s => {}
+                    Some(b) => *b = (al.entity, a, s),
+                    None => best.push((al.entity, a, s)),
                 }
             }
-            best.sort_by(|x, y| y.2.score.total_cmp(&x.2.score).then(x.0.cmp(&y.0)));
+            best.sort_by(|x, y| y.2.total_cmp(&x.2).then(x.0.cmp(&y.0)));
             best.truncate(limit);
             best.into_iter()
-                .map(|(ei, a, e)| {
+                .map(|(ei, a, s)| {
                     let ent = &self.entities[ei as usize];
                     let al = &self.aliases[a as usize];
+                    let mut e = qualify(score_names(&qn, &al.norm), &q.facts, &ent.facts);
+                    if al.norm.tokens.len() == 1 && qn.tokens.len() > 1 && ent.names[al.name as usize].1 == NameKind::Weak {
+                        e.score *= 0.9;
+                        e.qualifiers.push("weak-alias".into());
+                    }
+                    debug_assert_eq!(e.score, s);
                     let (alias, kind) = ent.names[al.name as usize].clone();
                     Hit {
                         list: ent.list.clone(),

@@ -40,6 +40,9 @@ pub struct Token {
     pub phonetic: String,
     /// Information weight (rarer and longer tokens weigh more; family names ×1.3).
     pub weight: f64,
+    /// Character-class counts of the first 64 characters (see [`signature`]).
+    #[serde(skip)]
+    pub sig: [u8; 32],
 }
 
 /// A normalised name: its tokens in order.
@@ -216,7 +219,9 @@ pub fn normalize(name: &str, schema: Schema) -> NormName {
             if let Some((n, f)) = legal_at(&toks, i) {
                 // Unknown schema: only a trailing legal form counts (so "SA" inside a person's name stays a word).
                 if org || i + n == toks.len() || all_legal(&toks[i + n..].join(" ")) {
-                    out.push(Token { text: toks[i..i + n].join(" "), kind: Kind::Legal(f), phonetic: String::new(), weight: 0.3 });
+                    let text = toks[i..i + n].join(" ");
+                    let sig = signature(&text);
+                    out.push(Token { text, kind: Kind::Legal(f), phonetic: String::new(), weight: 0.3, sig });
                     i += n;
                     continue;
                 }
@@ -239,7 +244,7 @@ pub fn normalize(name: &str, schema: Schema) -> NormName {
         } else {
             Kind::Word
         };
-        out.push(Token { text: w.to_string(), kind, phonetic: phonetic(w), weight: 0.0 });
+        out.push(Token { text: w.to_string(), kind, phonetic: phonetic(w), weight: 0.0, sig: signature(w) });
         i += 1;
     }
     // Weights.
@@ -270,6 +275,51 @@ pub fn normalize(name: &str, schema: Schema) -> NormName {
     }
     let org = org || out.iter().any(|t| matches!(t.kind, Kind::Legal(_)));
     NormName { tokens: out, org }
+}
+
+/// The class of a character in a [`signature`]: letters that the scorer treats as confusable (half an
+/// edit: e/i/j/y/l/1, o/u/0, s/z/5, c/k, n/h, f/v/w) share a class; other characters outside a-z and 0-9
+/// share nine classes by code point.
+fn sig_class(c: char) -> usize {
+    match c {
+        'a' => 0,
+        'b' => 1,
+        'c' | 'k' => 2,
+        'd' => 3,
+        'e' | 'i' | 'j' | 'l' | 'y' | '1' => 4,
+        'f' | 'v' | 'w' => 5,
+        'g' => 6,
+        'h' | 'n' => 7,
+        'm' => 8,
+        'o' | 'u' | '0' => 9,
+        'p' => 10,
+        'q' => 11,
+        'r' => 12,
+        's' | 'z' | '5' => 13,
+        't' => 14,
+        'x' => 15,
+        '2' => 16,
+        '3' => 17,
+        '4' => 18,
+        '6' => 19,
+        '7' => 20,
+        '8' => 21,
+        '9' => 22,
+        c => 23 + (c as u32 % 9) as usize,
+    }
+}
+
+/// Character-class counts of the first 64 characters of a token. An edit changes the sum of absolute
+/// differences of two signatures by at most its cost in half edits (an insertion or deletion: 1 for 2; a
+/// substitution: 2 for 2, 0 for a confusable pair's 1; a transposition: 0), so that sum is a lower bound
+/// of the scorer's weighted edit distance in half edits, and a cheap filter before it.
+pub fn signature(text: &str) -> [u8; 32] {
+    let mut s = [0u8; 32];
+    for c in text.chars().take(64) {
+        let k = sig_class(c);
+        s[k] = s[k].saturating_add(1);
+    }
+    s
 }
 
 fn number_word(w: &str) -> Option<u32> {

@@ -57,60 +57,105 @@ const SIMILAR: [(char, char); 14] = [
     ('n', 'h'), ('s', 'z'), ('v', 'w'), ('f', 'v'),
 ];
 
-fn sub_cost(x: char, y: char) -> f64 {
-    if x == y {
-        0.0
-    } else if SIMILAR.iter().any(|&(a, b)| (a == x && b == y) || (a == y && b == x)) {
-        0.5
-    } else {
-        1.0
+/// `SIMILAR` as a bit table over ASCII: bit `y` of `SIMILAR_BITS[x]` is set when x and y are confusable.
+const SIMILAR_BITS: [u128; 128] = {
+    let mut t = [0u128; 128];
+    let mut i = 0;
+    while i < SIMILAR.len() {
+        let (a, b) = (SIMILAR[i].0 as usize, SIMILAR[i].1 as usize);
+        t[a] |= 1u128 << b;
+        t[b] |= 1u128 << a;
+        i += 1;
     }
+    t
+};
+
+/// Substitution cost in half edits: 0 (equal), 1 (confusable), 2.
+#[inline]
+fn half_sub(x: u32, y: u32) -> u32 {
+    if x == y {
+        0
+    } else if x < 128 && y < 128 && (SIMILAR_BITS[x as usize] >> y) & 1 == 1 {
+        1
+    } else {
+        2
+    }
+}
+
+/// The longest text the edit distances compare (in characters); longer text is cut.
+const MAX_EDIT: usize = 64;
+
+/// Optimal-string-alignment distance (adjacent transpositions count one edit) over the first 64
+/// characters of each side, in units: half edits when `weighted` (confusable substitutions cost one
+/// unit, other edits two), whole edits otherwise. `None` when the distance exceeds `bound` units; the
+/// computation stops as soon as no cell can come back under the bound.
+fn osa_bounded<T: Copy + Eq + Into<u32>>(a: &[T], b: &[T], weighted: bool, bound: u32) -> Option<u32> {
+    let a = &a[..a.len().min(MAX_EDIT)];
+    let b = &b[..b.len().min(MAX_EDIT)];
+    let (n, m) = (a.len(), b.len());
+    let unit: u32 = if weighted { 2 } else { 1 };
+    if (n.abs_diff(m) as u32) * unit > bound {
+        return None;
+    }
+    if n == 0 || m == 0 {
+        let d = (n.max(m) as u32) * unit;
+        return (d <= bound).then_some(d);
+    }
+    let mut d = [[0u16; MAX_EDIT + 1]; 3];
+    for (j, x) in d[0].iter_mut().enumerate().take(m + 1) {
+        *x = (j as u32 * unit) as u16;
+    }
+    let (mut prev2, mut prev, mut cur) = (2usize, 0usize, 1usize);
+    let mut prev_min: u32 = 0;
+    let unit16 = unit as u16;
+    for i in 1..=n {
+        let ai = a[i - 1];
+        d[cur][0] = (i as u32 * unit) as u16;
+        let mut row_min = d[cur][0];
+        for j in 1..=m {
+            let bj = b[j - 1];
+            let cost = if weighted { half_sub(ai.into(), bj.into()) as u16 } else { u16::from(ai != bj) };
+            let mut v = (d[prev][j] + unit16).min(d[cur][j - 1] + unit16).min(d[prev][j - 1] + cost);
+            if i > 1 && j > 1 && ai == b[j - 2] && a[i - 2] == bj && ai != bj {
+                v = v.min(d[prev2][j - 2] + unit16);
+            }
+            d[cur][j] = v;
+            row_min = row_min.min(v);
+        }
+        // Later rows draw on this row (any step) and the previous one (a transposition, one edit).
+        if row_min as u32 > bound && prev_min + unit > bound {
+            return None;
+        }
+        prev_min = row_min as u32;
+        prev2 = prev;
+        prev = cur;
+        cur = (cur + 1) % 3;
+    }
+    let v = d[prev][m] as u32;
+    (v <= bound).then_some(v)
 }
 
 /// Edit distance with adjacent transpositions (optimal string alignment); with `weighted`, confusable
 /// substitutions cost 0.5.
 pub fn edit_distance(a: &[char], b: &[char], weighted: bool) -> f64 {
-    let a = &a[..a.len().min(64)];
-    let b = &b[..b.len().min(64)];
-    if a.is_empty() {
-        return b.len() as f64;
-    }
-    if b.is_empty() {
-        return a.len() as f64;
-    }
-    let w = b.len() + 1;
-    let mut d = [[0f64; 65]; 3];
-    for (j, x) in d[0].iter_mut().enumerate().take(w) {
-        *x = j as f64;
-    }
-    // rows i-2, i-1, i rotate through d[0..3]
-    let mut prev2 = 2usize;
-    let mut prev = 0usize;
-    let mut cur = 1usize;
-    for i in 1..=a.len() {
-        d[cur][0] = i as f64;
-        for j in 1..=b.len() {
-            let cost = if weighted { sub_cost(a[i - 1], b[j - 1]) } else { f64::from(u8::from(a[i - 1] != b[j - 1])) };
-            let mut v = (d[prev][j] + 1.0).min(d[cur][j - 1] + 1.0).min(d[prev][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && a[i - 1] != b[j - 1] {
-                v = v.min(d[prev2][j - 2] + 1.0);
-            }
-            d[cur][j] = v;
-        }
-        prev2 = prev;
-        prev = cur;
-        cur = (cur + 1) % 3;
-    }
-    d[prev][b.len()]
+    let units = osa_bounded(a, b, weighted, u32::MAX).unwrap_or(0);
+    if weighted { units as f64 / 2.0 } else { units as f64 }
 }
 
+#[cfg(test)]
 fn chars(s: &str) -> Vec<char> {
     s.chars().collect()
 }
 
 /// Similarity of two tokens in [0, 1].
 pub fn token_sim(a: &Token, b: &Token) -> f64 {
-    match (a.kind, b.kind) {
+    token_sim_floor(a, b, f64::NEG_INFINITY).unwrap_or(0.0)
+}
+
+/// Similarity of two tokens when it is at least `floor` (below it `None`, computed only as far as
+/// needed to know that). The same value as [`token_sim`] whenever it is returned.
+fn token_sim_floor(a: &Token, b: &Token, floor: f64) -> Option<f64> {
+    let s = match (a.kind, b.kind) {
         (Kind::Legal(x), Kind::Legal(y)) => {
             if x == y {
                 1.0
@@ -136,8 +181,9 @@ pub fn token_sim(a: &Token, b: &Token) -> f64 {
                 0.0
             }
         }
-        _ => word_sim(&a.text, &b.text, &a.phonetic, &b.phonetic),
-    }
+        _ => return word_sim_floor(a, b, floor),
+    };
+    (s >= floor).then_some(s)
 }
 
 /// Edits a word of this length (the longer of the two) may carry and still be the same name.
@@ -150,15 +196,35 @@ pub fn allowed_edits(len: usize) -> usize {
     }
 }
 
-fn word_sim(a: &str, b: &str, pa: &str, pb: &str) -> f64 {
+/// Word similarity: equal 1; a spelling variant within the edit budget graded by its edits; beyond the
+/// budget below the alignment floor unless the phonetic keys agree within one more edit (0.7). `None`
+/// when below `floor`; with a floor at or above [`MIN_TOKEN_SIM`] the distance is bounded by the budget.
+fn word_sim_floor(ta: &Token, tb: &Token, floor: f64) -> Option<f64> {
+    let (a, b, pa, pb) = (ta.text.as_str(), tb.text.as_str(), ta.phonetic.as_str(), tb.phonetic.as_str());
     if a == b {
-        return 1.0;
+        return (1.0 >= floor).then_some(1.0);
     }
-    let (ca, cb) = (chars(a), chars(b));
-    let max = ca.len().max(cb.len());
-    let min = ca.len().min(cb.len());
-    let d = edit_distance(&ca, &cb, true);
-    let allowed = allowed_edits(max) as f64;
+    let ascii = a.is_ascii() && b.is_ascii();
+    let (la, lb) = if ascii { (a.len(), b.len()) } else { (a.chars().count(), b.chars().count()) };
+    let (max, min) = (la.max(lb), la.min(lb));
+    let allowed = allowed_edits(max);
+    let rescue = min >= 3 && pa == pb && !pa.is_empty();
+    // Beyond the budget (plus one edit when the keys agree) the similarity is below MIN_TOKEN_SIM.
+    let bound = if floor >= MIN_TOKEN_SIM { 2 * (allowed + usize::from(rescue)) as u32 } else { u32::MAX };
+    if bound != u32::MAX && sig_distance(&ta.sig, &tb.sig) > bound {
+        return None;
+    }
+    let units = if ascii {
+        osa_bounded(a.as_bytes(), b.as_bytes(), true, bound)?
+    } else {
+        let mut ca = ['\0'; MAX_EDIT];
+        let mut cb = ['\0'; MAX_EDIT];
+        let na = fill(&mut ca, a);
+        let nb = fill(&mut cb, b);
+        osa_bounded(&ca[..na], &cb[..nb], true, bound)?
+    };
+    let d = units as f64 / 2.0;
+    let allowed = allowed as f64;
     let mut s = if d <= allowed {
         // A spelling variant: graded by the number of edits.
         1.0 - 0.1 * d - 0.05 * (d - 1.0).max(0.0)
@@ -166,62 +232,110 @@ fn word_sim(a: &str, b: &str, pa: &str, pb: &str) -> f64 {
         // Too many edits for a variant: a different name, unless it sounds the same.
         (1.0 - d / max as f64).min(MIN_TOKEN_SIM - 0.01)
     };
-    if min >= 3 && pa == pb && !pa.is_empty() && d <= allowed + 1.0 {
+    if rescue && d <= allowed + 1.0 {
         s = s.max(0.7);
     }
-    s
+    (s >= floor).then_some(s)
 }
 
-/// Score two normalised names (query = the party, result = the list name).
-pub fn score_names(q: &NormName, r: &NormName) -> Explained {
-    let (nq, nr) = (q.tokens.len(), r.tokens.len());
-    if nq == 0 || nr == 0 {
-        return Explained::default();
+/// Sum of absolute differences of two signatures: a lower bound of the weighted edit distance in half
+/// edits (see [`crate::normalize::signature`]).
+#[inline]
+fn sig_distance(a: &[u8; 32], b: &[u8; 32]) -> u32 {
+    a.iter().zip(b.iter()).map(|(x, y)| u32::from(x.abs_diff(*y))).sum()
+}
+
+/// The first 64 characters of `s` into `buf`; returns how many.
+fn fill(buf: &mut [char; MAX_EDIT], s: &str) -> usize {
+    let mut n = 0;
+    for c in s.chars().take(MAX_EDIT) {
+        buf[n] = c;
+        n += 1;
     }
-    // Similarity matrix, then greedy alignment by similarity × weight.
-    let mut cands: Vec<(f64, f64, usize, usize)> = Vec::with_capacity(nq * nr);
-    for (i, a) in q.tokens.iter().enumerate() {
-        for (j, b) in r.tokens.iter().enumerate() {
-            let s = token_sim(a, b);
-            if s >= MIN_TOKEN_SIM {
-                cands.push((s, s * (a.weight + b.weight), i, j));
+    n
+}
+
+/// Most tokens a name keeps (normalize::MAX_TOKENS) and most candidate pairs of two names.
+const MAXT: usize = 32;
+
+/// The alignment of two names and its score, without allocation.
+struct Core {
+    score: f64,
+    /// Aligned (query token, result token, similarity), in the order they were chosen.
+    pairs: [(u8, u8, f64); MAXT],
+    npairs: usize,
+    used_q: [bool; MAXT],
+    used_r: [bool; MAXT],
+}
+
+/// Characters of a name's tokens joined without spaces (the first 64 into `buf`); returns (kept, total).
+fn compact_chars<'a>(n: &NormName, buf: &'a mut [char; MAX_EDIT]) -> (&'a [char], usize) {
+    let mut kept = 0;
+    let mut total = 0;
+    for t in &n.tokens {
+        for c in t.text.chars() {
+            if kept < MAX_EDIT {
+                buf[kept] = c;
+                kept += 1;
+            }
+            total += 1;
+        }
+    }
+    (&buf[..kept], total)
+}
+
+fn score_core(q: &NormName, r: &NormName) -> Option<Core> {
+    let (nq, nr) = (q.tokens.len().min(MAXT), r.tokens.len().min(MAXT));
+    if nq == 0 || nr == 0 {
+        return None;
+    }
+    // Candidate pairs at or above the floor, then greedy alignment by similarity × weight.
+    let mut small = [(0f64, 0f64, 0u8, 0u8); 48];
+    let mut big = Vec::new();
+    let cands: &mut [(f64, f64, u8, u8)] = if nq * nr <= small.len() { &mut small[..] } else {
+        big.resize(nq * nr, (0f64, 0f64, 0u8, 0u8));
+        &mut big[..]
+    };
+    let mut nc = 0;
+    for (i, a) in q.tokens.iter().enumerate().take(nq) {
+        for (j, b) in r.tokens.iter().enumerate().take(nr) {
+            if let Some(s) = token_sim_floor(a, b, MIN_TOKEN_SIM) {
+                cands[nc] = (s, s * (a.weight + b.weight), i as u8, j as u8);
+                nc += 1;
             }
         }
     }
-    cands.sort_by(|x, y| y.1.total_cmp(&x.1).then(y.0.total_cmp(&x.0)).then(x.2.cmp(&y.2)).then(x.3.cmp(&y.3)));
-    let mut used_q = [false; 32];
-    let mut used_r = [false; 32];
-    let mut pairs: Vec<(usize, usize, f64)> = Vec::new();
-    for (s, _, i, j) in cands {
-        if i < 32 && j < 32 && !used_q[i] && !used_r[j] {
-            used_q[i] = true;
-            used_r[j] = true;
-            pairs.push((i, j, s));
+    let cands = &mut cands[..nc];
+    cands.sort_unstable_by(|x, y| y.1.total_cmp(&x.1).then(y.0.total_cmp(&x.0)).then(x.2.cmp(&y.2)).then(x.3.cmp(&y.3)));
+    let mut c = Core { score: 0.0, pairs: [(0, 0, 0.0); MAXT], npairs: 0, used_q: [false; MAXT], used_r: [false; MAXT] };
+    for &(s, _, i, j) in cands.iter() {
+        if !c.used_q[i as usize] && !c.used_r[j as usize] {
+            c.used_q[i as usize] = true;
+            c.used_r[j as usize] = true;
+            c.pairs[c.npairs] = (i, j, s);
+            c.npairs += 1;
         }
     }
+    let pairs = &c.pairs[..c.npairs];
     let (mut m, mut w) = (0.0, 0.0);
-    for &(i, j, s) in &pairs {
-        let wp = (q.tokens[i].weight + r.tokens[j].weight) / 2.0;
+    for &(i, j, s) in pairs {
+        let wp = (q.tokens[i as usize].weight + r.tokens[j as usize].weight) / 2.0;
         m += wp * s;
         w += wp;
     }
     let base = if w > 0.0 { m / w } else { 0.0 };
-    let mut unmatched_query = Vec::new();
-    let mut unmatched_result = Vec::new();
     // Unmatched weight per side: content tokens (words, numbers, initials) and symbols (legal forms,
     // particles) apart, so a legal form never stands in for a missing word.
     let content = |k: Kind| matches!(k, Kind::Word | Kind::Number | Kind::Initial);
     let (mut uq, mut ur, mut sym) = (0.0, 0.0, 0.0);
     for (i, t) in q.tokens.iter().enumerate() {
-        if !used_q[i.min(31)] {
+        if !c.used_q[i.min(MAXT - 1)] {
             if content(t.kind) { uq += t.weight } else { sym += t.weight }
-            unmatched_query.push(t.text.clone());
         }
     }
     for (j, t) in r.tokens.iter().enumerate() {
-        if !used_r[j.min(31)] {
+        if !c.used_r[j.min(MAXT - 1)] {
             if content(t.kind) { ur += t.weight } else { sym += t.weight }
-            unmatched_result.push(t.text.clone());
         }
     }
     // A part present on one side only is an extra (middle names, a longer alias): mild, and milder on the
@@ -232,7 +346,7 @@ pub fn score_names(q: &NormName, r: &NormName) -> Explained {
     let (rate_q, rate_r) = if is_org(q) || is_org(r) { (EXTRA_ORG_QUERY, EXTRA_ORG) } else { (EXTRA_QUERY, EXTRA) };
     let mut factor = (-CONFLICT * conflict - rate_q * eq - rate_r * er - EXTRA * sym).exp();
     // A match needs a content token (a word or a number), not only legal forms and particles.
-    if !pairs.iter().any(|&(i, _, s)| matches!(q.tokens[i].kind, Kind::Word | Kind::Number | Kind::Initial) && s >= MIN_TOKEN_SIM) {
+    if !pairs.iter().any(|&(i, _, s)| matches!(q.tokens[i as usize].kind, Kind::Word | Kind::Number | Kind::Initial) && s >= MIN_TOKEN_SIM) {
         factor *= 0.3;
     }
     // Conflicting numbers are a strong sign of a different entity ("11420 CORP" vs "BELLETECH CORP").
@@ -243,28 +357,58 @@ pub fn score_names(q: &NormName, r: &NormName) -> Explained {
     }
     let mut score = base * factor;
     // Word order: a small discount when aligned parts are out of order, so only identical names reach 1.
-    pairs.sort_by_key(|p| p.0);
-    let inversions = pairs.windows(2).filter(|p| p[1].1 < p[0].1).count();
+    c.pairs[..c.npairs].sort_by_key(|p| p.0);
+    let inversions = c.pairs[..c.npairs].windows(2).filter(|p| p[1].1 < p[0].1).count();
     if inversions > 0 {
         score *= 0.99;
     }
     // Spacing differences ("FridrichBuchenberg"): compare the names without spaces.
-    if nq != nr {
-        let cq: Vec<char> = q.tokens.iter().flat_map(|t| t.text.chars()).collect();
-        let cr: Vec<char> = r.tokens.iter().flat_map(|t| t.text.chars()).collect();
-        let max = cq.len().max(cr.len()).max(1);
-        let compact = 1.0 - levenshtein(&cq, &cr) as f64 / max as f64;
-        if compact >= 0.85 {
-            score = score.max(0.95 * compact);
+    if q.tokens.len() != r.tokens.len() {
+        let (mut bq, mut br) = (['\0'; MAX_EDIT], ['\0'; MAX_EDIT]);
+        let (cq, lq) = compact_chars(q, &mut bq);
+        let (cr, lr) = compact_chars(r, &mut br);
+        let max = lq.max(lr).max(1);
+        // Only a distance of at most 15 % of the length can reach 0.85: bound the computation there.
+        let bound = (0.15 * max as f64).ceil() as u32 + 1;
+        if let Some(lev) = osa_bounded(cq, cr, false, bound) {
+            let compact = 1.0 - lev as f64 / max as f64;
+            if compact >= 0.85 {
+                score = score.max(0.95 * compact);
+            }
         }
     }
-    let mut alignment: Vec<Aligned> = pairs
+    c.score = clamp01(score);
+    Some(c)
+}
+
+/// The name score of two normalised names (the score of [`score_names`], without the explanation).
+pub fn name_score(q: &NormName, r: &NormName) -> f64 {
+    score_core(q, r).map_or(0.0, |c| c.score)
+}
+
+/// Score two normalised names (query = the party, result = the list name).
+pub fn score_names(q: &NormName, r: &NormName) -> Explained {
+    let Some(c) = score_core(q, r) else {
+        return Explained::default();
+    };
+    let mut unmatched_query = Vec::new();
+    let mut unmatched_result = Vec::new();
+    for (i, t) in q.tokens.iter().enumerate() {
+        if !c.used_q[i.min(MAXT - 1)] {
+            unmatched_query.push(t.text.clone());
+        }
+    }
+    for (j, t) in r.tokens.iter().enumerate() {
+        if !c.used_r[j.min(MAXT - 1)] {
+            unmatched_result.push(t.text.clone());
+        }
+    }
+    let mut alignment: Vec<Aligned> = c.pairs[..c.npairs]
         .iter()
-        .map(|&(i, j, s)| Aligned { query: q.tokens[i].text.clone(), result: r.tokens[j].text.clone(), similarity: round3(s) })
+        .map(|&(i, j, s)| Aligned { query: q.tokens[i as usize].text.clone(), result: r.tokens[j as usize].text.clone(), similarity: round3(s) })
         .collect();
     alignment.sort_by(|a, b| b.similarity.total_cmp(&a.similarity));
-    let score = clamp01(score);
-    Explained { score, name_score: score, alignment, unmatched_query, unmatched_result, qualifiers: Vec::new() }
+    Explained { score: c.score, name_score: c.score, alignment, unmatched_query, unmatched_result, qualifiers: Vec::new() }
 }
 
 fn round3(x: f64) -> f64 {
@@ -308,10 +452,17 @@ fn dob_compatible(a: &PartialDate, b: &PartialDate) -> (bool, bool) {
 /// Adjust a name score by qualifiers: an identifier match raises it; conflicting birth dates, countries
 /// and gender lower it; a matching full birth date raises it a little.
 pub fn qualify(mut e: Explained, q: &Facts, r: &Facts) -> Explained {
-    let mut s = e.score;
+    let mut notes = Vec::new();
+    e.score = qualify_score(e.score, q, r, |n| notes.push(n.to_string()));
+    e.qualifiers.extend(notes);
+    e
+}
+
+/// The score part of [`qualify`]: the adjusted score, each qualifier applied reported to `note`.
+pub fn qualify_score(mut s: f64, q: &Facts, r: &Facts, mut note: impl FnMut(&'static str)) -> f64 {
     if !q.ids.is_empty() && q.ids.iter().any(|i| i.len() >= 5 && r.ids.contains(i)) {
         s += (1.0 - s) * 0.8;
-        e.qualifiers.push("identifier-match".into());
+        note("identifier-match");
     }
     if !q.dobs.is_empty() && !r.dobs.is_empty() {
         let mut any = false;
@@ -325,29 +476,28 @@ pub fn qualify(mut e: Explained, q: &Facts, r: &Facts) -> Explained {
         }
         if exact {
             s += (1.0 - s) * 0.3;
-            e.qualifiers.push("dob-match".into());
+            note("dob-match");
         } else if !any {
             s *= 0.75;
-            e.qualifiers.push("dob-conflict".into());
+            note("dob-conflict");
         }
     }
     if !q.countries.is_empty() && !r.countries.is_empty() {
         if q.countries.iter().any(|c| r.countries.contains(c)) {
             s += (1.0 - s) * 0.1;
-            e.qualifiers.push("country-match".into());
+            note("country-match");
         } else {
             s *= 0.92;
-            e.qualifiers.push("country-conflict".into());
+            note("country-conflict");
         }
     }
     if let (Some(a), Some(b)) = (q.gender, r.gender) {
         if a != b {
             s *= 0.85;
-            e.qualifiers.push("gender-conflict".into());
+            note("gender-conflict");
         }
     }
-    e.score = clamp01(s);
-    e
+    clamp01(s)
 }
 
 #[cfg(test)]
