@@ -126,10 +126,14 @@ pub fn validate_container_number(number: &str) -> Result<(), ContainerNumberErro
 }
 
 /// HS code format: 6 to 10 digits (dots and spaces allowed as separators). Returns the digits.
-pub fn normalize_hs(code: &str) -> Option<String> {
+/// Borrowed when the code is already plain digits (the common case: no allocation).
+pub fn normalize_hs(code: &str) -> Option<std::borrow::Cow<'_, str>> {
+    if code.bytes().all(|b| b.is_ascii_digit()) {
+        return (6..=10).contains(&code.len()).then_some(std::borrow::Cow::Borrowed(code));
+    }
     let digits: String = code.chars().filter(|c| !matches!(c, '.' | ' ')).collect();
     if (6..=10).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) {
-        Some(digits)
+        Some(std::borrow::Cow::Owned(digits))
     } else {
         None
     }
@@ -137,8 +141,16 @@ pub fn normalize_hs(code: &str) -> Option<String> {
 
 /// UN/LOCODE format: 2-letter country then 3 characters from A-Z and 2-9 (a space between is allowed).
 pub fn is_unlocode_format(code: &str) -> bool {
-    let b: Vec<u8> = code.bytes().filter(|c| *c != b' ').collect();
-    b.len() == 5
+    let mut b = [0u8; 5];
+    let mut n = 0;
+    for c in code.bytes().filter(|c| *c != b' ') {
+        if n == 5 {
+            return false;
+        }
+        b[n] = c;
+        n += 1;
+    }
+    n == 5
         && b[..2].iter().all(|c| c.is_ascii_uppercase())
         && b[2..].iter().all(|c| c.is_ascii_uppercase() || (b'2'..=b'9').contains(c))
 }

@@ -37,6 +37,19 @@ impl Program {
 
     /// Parse a program name, accepting common spellings (`C-TPAT`, `ctpat`).
     pub fn parse(s: &str) -> Option<Program> {
+        // The canonical spellings first: this runs for every identifier a party quotes, several times
+        // per filing.
+        match s {
+            "FAST" => return Some(Program::FAST),
+            "CTPAT" => return Some(Program::CTPAT),
+            "PIP" => return Some(Program::PIP),
+            "CSA" => return Some(Program::CSA),
+            "OEA" => return Some(Program::OEA),
+            "AEO" => return Some(Program::AEO),
+            // Already in canonical form (upper-case letters and digits) and none of the above.
+            _ if s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()) => return None,
+            _ => {}
+        }
         // One pass into a stack buffer: letters and digits, upper-cased (this runs for every identifier
         // on every filing, so it must not allocate).
         let mut key = [0u8; 5];

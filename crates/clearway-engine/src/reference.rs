@@ -16,9 +16,9 @@ pub enum ReferenceError {
 #[derive(Debug, Clone, Default)]
 pub struct ReferenceData {
     /// HS 2022 codes at 2, 4 and 6 digits.
-    hs: HashSet<u32>,
+    hs: HashSet<u32, foldhash::fast::RandomState>,
     /// UN/LOCODEs, 5 ASCII bytes.
-    locodes: HashSet<[u8; 5]>,
+    locodes: HashSet<[u8; 5], foldhash::fast::RandomState>,
     /// Countries for which the LOCODE table is complete enough to judge existence.
     locode_countries: BTreeSet<[u8; 2]>,
     fingerprint: blake3::Hasher,
@@ -100,6 +100,9 @@ impl ReferenceData {
 
     /// `Some(true/false)` when the LOCODE table covers the code's country.
     pub fn locode_exists(&self, code: &str) -> Option<bool> {
+        if self.locode_countries.is_empty() {
+            return None;
+        }
         let k = locode_key(code)?;
         if !self.locode_countries.contains(&[k[0], k[1]]) {
             return None;

@@ -4,10 +4,13 @@ use chrono::{DateTime, Utc};
 use clearway_core::{AgencyCountry, Direction, FastCheck, Filing, Membership, MembershipStatus, Mode, Party, Program, Role};
 use std::collections::HashMap;
 
+/// Member ids are short, trusted-length keys looked up several times per filing: a fast non-keyed hash.
+type IdMap<V> = HashMap<String, V, foldhash::fast::RandomState>;
+
 /// Program memberships by member id.
 #[derive(Debug, Clone, Default)]
 pub struct Registry {
-    by_id: HashMap<String, Vec<Membership>>,
+    by_id: IdMap<Vec<Membership>>,
     len: usize,
     fingerprint: String,
 }
@@ -47,7 +50,7 @@ impl Registry {
         sorted.sort_by(|a, b| (a.program, &a.member_id).cmp(&(b.program, &b.member_id)));
         let fingerprint = blake3::hash(serde_json::to_string(&sorted).unwrap_or_default().as_bytes()).to_hex()[..16].to_string();
         let len = sorted.len();
-        let mut by_id: HashMap<String, Vec<Membership>> = HashMap::new();
+        let mut by_id: IdMap<Vec<Membership>> = IdMap::default();
         for m in sorted {
             by_id.entry(normalize_id(&m.member_id).into_owned()).or_default().push(m);
         }

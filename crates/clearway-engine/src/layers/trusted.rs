@@ -23,6 +23,16 @@ fn importer_programs(country: AgencyCountry) -> &'static [(Program, f64)] {
     }
 }
 
+/// Concatenate message parts with one allocation (`format!` costs several times more, and these
+/// messages are built for most filings).
+fn concat(parts: &[&str]) -> String {
+    let mut s = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        s.push_str(p);
+    }
+    s
+}
+
 fn ctpat_tier_weight(tier: Option<u8>) -> f64 {
     match tier {
         Some(3) => -20.0,
@@ -51,9 +61,9 @@ impl Layer for TrustedTrader {
                 let s = reg.standing(program, &id.value, at);
                 if !s.is_valid() && !reg.is_empty() {
                     out.push(
-                        Finding::new(LAYER, "TT-MEMBERSHIP-INVALID", FindingKind::Compliance, cfg.weight("TT-MEMBERSHIP-INVALID", 5.0), format!(
-                            "{} \"{}\" quotes {} {} which is {}", p.role.as_str(), p.name, program.as_str(), id.value, s.describe()
-                        ))
+                        Finding::new(LAYER, "TT-MEMBERSHIP-INVALID", FindingKind::Compliance, cfg.weight("TT-MEMBERSHIP-INVALID", 5.0), concat(&[
+                            p.role.as_str(), " \"", &p.name, "\" quotes ", program.as_str(), " ", &id.value, " which is ", s.describe(),
+                        ]))
                         .with("role", p.role.as_str())
                         .with("program", program.as_str())
                         .with("member_id", id.value.as_str())
@@ -83,13 +93,20 @@ impl Layer for TrustedTrader {
                 }
                 let blue = home && (m.tier.unwrap_or(1) >= 2 || csa || f.country == AgencyCountry::MX);
                 let code = "TT-IMPORTER";
+                let other_tier: String;
                 out.push(
-                    Finding::new(LAYER, code, FindingKind::Trust, cfg.weight(code, w), format!(
-                        "{} \"{}\" is a certified trusted trader: {}{}{}",
-                        p.role.as_str(), p.name, program.as_str(),
-                        m.tier.map(|t| format!(" tier {t}")).unwrap_or_default(),
-                        if home { "" } else { " (mutual recognition)" }
-                    ))
+                    Finding::new(LAYER, code, FindingKind::Trust, cfg.weight(code, w), concat(&[
+                        p.role.as_str(), " \"", &p.name, "\" is a certified trusted trader: ", program.as_str(),
+                        match m.tier {
+                            None => "",
+                            Some(t @ 0..=3) => [" tier 0", " tier 1", " tier 2", " tier 3"][t as usize],
+                            Some(t) => {
+                                other_tier = format!(" tier {t}");
+                                &other_tier
+                            }
+                        },
+                        if home { "" } else { " (mutual recognition)" },
+                    ]))
                     .with("program", program.as_str())
                     .with("member_id", id)
                     .with("tier", m.tier)
@@ -110,9 +127,9 @@ impl Layer for TrustedTrader {
                 .find_map(|prog| reg.party_standing(p, prog, at).filter(|(_, s)| s.is_valid()).map(|(id, _)| (prog, id)));
             if let Some((prog, id)) = found {
                 out.push(
-                    Finding::new(LAYER, code, FindingKind::Trust, cfg.weight(code, w), format!(
-                        "{} \"{}\" is a certified trusted trader: {}", role.as_str(), p.name, prog.as_str()
-                    ))
+                    Finding::new(LAYER, code, FindingKind::Trust, cfg.weight(code, w), concat(&[
+                        role.as_str(), " \"", &p.name, "\" is a certified trusted trader: ", prog.as_str(),
+                    ]))
                     .with("program", prog.as_str())
                     .with("member_id", id),
                 );

@@ -533,7 +533,7 @@ fn bill_segment(b: &mut Bill, s: &Segment) {
             let starts = !b.goods_open || (4..=8).any(|i| !el(i).is_empty()) || !el(1).is_empty();
             if starts {
                 let hs = text(5);
-                let hs_code = normalize_hs(&hs);
+                let hs_code = normalize_hs(&hs).map(std::borrow::Cow::into_owned);
                 if hs_code.is_none() && !hs.is_empty() {
                     b.diags.push(s.warning(Some(5), format!("commodity code {hs} is not an HS code; dropped")));
                 }
