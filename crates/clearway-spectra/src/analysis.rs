@@ -339,19 +339,28 @@ pub fn continuum(p: &Prepared) -> Vec<f64> {
     let mut v: Vec<f64> = p.counts.iter().map(|c| c.max(0.0).sqrt()).collect();
     let w: Vec<usize> = (0..n).map(|i| ((1.5 * p.fwhm_channels(i)).ceil() as usize).clamp(1, 400)).collect();
     let maxw = w.iter().copied().max().unwrap_or(1);
+    // first[k]: the lowest channel whose window reaches k; channels below it keep their value in round k
+    let mut first = vec![n; maxw + 2];
+    let mut reach = 0;
+    for (i, &wi) in w.iter().enumerate() {
+        while reach < wi {
+            reach += 1;
+            first[reach] = i;
+        }
+    }
+    // Rounds run k = maxw … 1 and change only [first[k], n − k); first[k] does not grow as k falls, so
+    // after a swap `tmp` already equals `v` outside the range the next round writes.
     let mut tmp = v.clone();
     for k in (1..=maxw).rev() {
-        if n <= 2 * k {
+        let start = first[k].max(k);
+        if n <= 2 * k || start >= n - k {
             continue;
         }
-        for i in k..n - k {
+        for i in start..n - k {
             let vi = v[i];
             let m = 0.5 * (v[i - k] + v[i + k]);
             tmp[i] = if k <= w[i] && m < vi { m } else { vi };
         }
-        // edges unchanged this round
-        tmp[..k].copy_from_slice(&v[..k]);
-        tmp[n - k..].copy_from_slice(&v[n - k..]);
         std::mem::swap(&mut v, &mut tmp);
     }
     v.into_iter().map(|y| y * y).collect()
