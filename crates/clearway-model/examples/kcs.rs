@@ -2,6 +2,24 @@
 //! `cargo run --release -p clearway-model --example kcs [leaves=N depth=N lr=X trees=N seed=N ...]`.
 use clearway_model::*;
 use std::collections::HashMap;
+
+/// CPU time of this thread in seconds (Linux `/proc/thread-self/schedstat`), so figures survive a
+/// loaded machine better than wall-clock time.
+fn cpu() -> f64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().and_then(|v| v.parse::<f64>().ok()))
+        .map(|ns| ns / 1e9)
+        .unwrap_or(f64::NAN)
+}
+
+/// (wall seconds, CPU seconds) of `f`.
+fn timed(mut f: impl FnMut()) -> (f64, f64) {
+    let (t, c) = (std::time::Instant::now(), cpu());
+    f();
+    (t.elapsed().as_secs_f64(), cpu() - c)
+}
+
 fn main() {
     let Some(dir) = clearway_testdata::file("declarations/kcs-synthetic") else { return };
     let dir = format!("{}/", dir.display());
@@ -11,6 +29,7 @@ fn main() {
     let tr = read_csv(&tb, &ReadOptions::default()).unwrap();
     let types: HashMap<_, _> = tr.schema().into_iter().collect();
     let va = read_csv(&vb, &ReadOptions { types, delimiter: None }).unwrap();
+    println!("read CSVs: {:?}", t0.elapsed());
     let mut o = TrainOptions::new("Fraud");
     o.drop = vec!["Critical Fraud".into()];
     let args: Vec<String> = std::env::args().collect();
@@ -28,6 +47,9 @@ fn main() {
             "m" => o.smoothing = f,
             "seed" => o.params.seed = f as u64,
             "es" => o.params.early_stopping_rounds = f as usize,
+            "threads" => o.params.threads = f as usize,
+            "bins" => o.params.max_bins = f as usize,
+            "bag" => o.params.bagging_fraction = f,
             _ => panic!("{k}"),
         }
     }
@@ -36,34 +58,33 @@ fn main() {
     let r = m.validation.as_ref().unwrap();
     println!("trees {} p1 {:.4} p2 {:.4} p5 {:.4} p10 {:.4} auc {:.4} time {:?}", m.booster.trees.len(), r.precision_at_1pct, r.precision_at_2pct, r.precision_at_5pct, r.precision_at_10pct, r.auc, el);
     let x = m.features(&va).unwrap();
+    let digest = |v: &[f64]| { let b: Vec<u8> = v.iter().flat_map(|f| f.to_bits().to_le_bytes()).collect(); model::hash_bytes(&b)[..16].to_string() };
+    let (_, xt) = m.spec.fit(&tr, &Model::labels_of(&tr, "Fraud").unwrap()).unwrap();
+    println!("feature digests: train {} valid {}", digest(&xt), digest(&x));
     let nf = m.spec.len();
     let mat = clearway_model::gbdt::Matrix::new(&x, va.rows, nf).unwrap();
     let mut out = Vec::new();
     let reps = 50;
-    let t = std::time::Instant::now();
-    for _ in 0..reps { m.booster.predict_raw_batch(mat, &mut out); }
-    let dt = t.elapsed().as_secs_f64();
-    println!("score: {} trees, {} features: {:.0} rows/s (one thread, batch)", m.booster.trees.len(), nf, (reps * va.rows) as f64 / dt);
-    let t = std::time::Instant::now();
+    let n = (reps * va.rows) as f64;
+    m.booster.predict_raw_batch(mat, &mut out);
+    let (w, c) = timed(|| for _ in 0..reps { m.booster.predict_raw_batch(mat, &mut out); });
+    println!("score: {} trees, {} features: {:.0} rows/s CPU ({:.0} wall) (one thread, compiled forest, batch)", m.booster.trees.len(), nf, n / c, n / w);
     let mut s = 0.0;
-    for _ in 0..reps { for i in 0..va.rows { s += m.booster.predict_raw(mat.row(i)); } }
-    let dt = t.elapsed().as_secs_f64();
-    println!("score: {:.0} rows/s (one thread, row at a time) {}", (reps * va.rows) as f64 / dt, s > 0.0);
+    let (w, c) = timed(|| for _ in 0..reps { for i in 0..va.rows { s += m.booster.predict_raw(mat.row(i)); } });
+    println!("score: {:.0} rows/s CPU ({:.0} wall) (one thread, node walk, row at a time) {}", n / c, n / w, s > 0.0);
     let mut phi = Vec::new();
     let _ = m.booster.explainer();
-    let t = std::time::Instant::now();
-    for i in 0..va.rows { clearway_model::shap::contributions(&m.booster, mat.row(i), &mut phi); }
-    let dt = t.elapsed().as_secs_f64();
-    println!("explain: {:.1} us/row (TreeSHAP, tabulated, mean over {} rows)", dt * 1e6 / va.rows as f64, va.rows);
+    let reps = 5;
+    let n = (reps * va.rows) as f64;
+    let (w, c) = timed(|| for _ in 0..reps { for i in 0..va.rows { clearway_model::shap::contributions(&m.booster, mat.row(i), &mut phi); } });
+    println!("explain: {:.1} us/row CPU ({:.1} wall) (TreeSHAP, tabulated, mean over {} rows x {reps})", c * 1e6 / n, w * 1e6 / n, va.rows);
     let (mut reference, mut worst) = (Vec::new(), 0.0f64);
-    let t = std::time::Instant::now();
-    for i in 0..va.rows {
+    let (w, c) = timed(|| for i in 0..va.rows {
         clearway_model::shap::contributions_reference(&m.booster, mat.row(i), &mut reference);
         clearway_model::shap::contributions(&m.booster, mat.row(i), &mut phi);
         for (a, r) in phi.iter().zip(&reference) { worst = worst.max((a - r).abs()); }
-    }
-    let dt = t.elapsed().as_secs_f64();
-    println!("explain: {:.1} us/row (reference recursion + tabulated); largest difference {:.1e}", dt * 1e6 / va.rows as f64, worst);
+    });
+    println!("explain: {:.1} us/row CPU ({:.1} wall) (reference recursion + tabulated); largest difference {:.1e}", c * 1e6 / va.rows as f64, w * 1e6 / va.rows as f64, worst);
     let ex = m.explain(&va, 0).unwrap();
     for c in ex.contributions.iter().take(5) { println!("  {:<50} {:?} {:+.3}", c.feature, c.value, c.contribution); }
 }

@@ -206,6 +206,28 @@ impl FeatureSpec {
         self.inputs.iter().position(|(n, _)| n == name)
     }
 
+    /// Input positions of everything a row reads, looked up once per table instead of once per cell.
+    fn plan_inputs(&self) -> Inputs {
+        let ix = |r: &Option<String>| r.as_ref().and_then(|n| self.input_index(n));
+        let is = |r: &Option<String>, c: &str| r.as_deref() == Some(c);
+        Inputs {
+            numeric: self.numeric.iter().map(|c| self.input_index(c)).collect(),
+            coded: self.coded.iter().map(|c| self.input_index(c)).collect(),
+            mass: ix(&self.roles.mass),
+            value: ix(&self.roles.value),
+            quantity: ix(&self.roles.quantity),
+            hs: ix(&self.roles.hs),
+            origin: ix(&self.roles.origin),
+            importer_group: self
+                .groups
+                .iter()
+                .position(|g| g.parts.len() == 1 && is(&self.roles.importer, &g.parts[0].0) && g.parts[0].1 == 0),
+            importer_hs_group: self.groups.iter().position(|g| {
+                g.parts.len() == 2 && is(&self.roles.importer, &g.parts[0].0) && is(&self.roles.hs, &g.parts[1].0)
+            }),
+        }
+    }
+
     /// Group key of one row (None when any part is missing).
     fn key(&self, g: &Group, cells: &[Cell<'_>]) -> Option<String> {
         let mut k = String::new();
@@ -226,20 +248,23 @@ impl FeatureSpec {
         Some(k)
     }
 
-    fn log_uv(&self, cells: &[Cell<'_>]) -> f64 {
-        let get = |r: &Option<String>| match r.as_ref().and_then(|n| self.input_index(n)).map(|i| cells[i]) {
+    fn num(cells: &[Cell<'_>], i: Option<usize>) -> f64 {
+        match i.map(|i| cells[i]) {
             Some(Cell::Num(v)) => v,
             _ => f64::NAN,
-        };
-        let (m, v) = (get(&self.roles.mass), get(&self.roles.value));
-        if m > 0.0 && v > 0.0 { (v / m).ln() } else { f64::NAN }
+        }
     }
 
-    fn cat<'a>(&self, cells: &[Cell<'a>], role: &Option<String>) -> Option<&'a str> {
-        match role.as_ref().and_then(|n| self.input_index(n)).map(|i| cells[i]) {
+    fn cat<'a>(cells: &[Cell<'a>], i: Option<usize>) -> Option<&'a str> {
+        match i.map(|i| cells[i]) {
             Some(Cell::Cat(v)) => v,
             _ => None,
         }
+    }
+
+    fn log_uv(cells: &[Cell<'_>], p: &Inputs) -> f64 {
+        let (m, v) = (Self::num(cells, p.mass), Self::num(cells, p.value));
+        if m > 0.0 && v > 0.0 { (v / m).ln() } else { f64::NAN }
     }
 
     /// Features of one row. `lookup(group, key)` gives the (label sum, count) history of a key.
@@ -250,38 +275,49 @@ impl FeatureSpec {
         lookup: &dyn Fn(usize, &str) -> Option<(f64, f64)>,
         out: &mut Vec<f64>,
     ) {
+        let p = self.plan_inputs();
+        let history = |gi: usize| self.key(&self.groups[gi], cells).map(|k| lookup(gi, &k).unwrap_or((0.0, 0.0)));
+        self.row_with(enc, &p, cells, &history, out);
+    }
+
+    /// Features of one row; `history(group)` is None when the row's key of that group is missing, else the
+    /// (label sum, count) of the key ((0, 0) when never seen).
+    fn row_with(
+        &self,
+        enc: &Encoders,
+        p: &Inputs,
+        cells: &[Cell<'_>],
+        history: &dyn Fn(usize) -> Option<(f64, f64)>,
+        out: &mut Vec<f64>,
+    ) {
         out.clear();
-        for c in &self.numeric {
-            out.push(match self.input_index(c).map(|i| cells[i]) {
+        for &i in &p.numeric {
+            out.push(match i.map(|i| cells[i]) {
                 Some(Cell::Num(v)) if v.is_finite() => v,
                 _ => f64::NAN,
             });
         }
         if self.uv_available() {
-            let luv = self.log_uv(cells);
+            let luv = Self::log_uv(cells, p);
             out.push(luv);
-            let hs = self.cat(cells, &self.roles.hs);
-            let mean = |m: &HashMap<String, (f64, f64)>, k: Option<String>| {
-                k.and_then(|k| m.get(&k).copied()).filter(|s| s.1 > 0.0).map(|(s, c)| s / c)
+            let hs = Self::cat(cells, p.hs);
+            let mean = |m: &HashMap<String, (f64, f64)>, k: Option<&str>| {
+                k.and_then(|k| m.get(k).copied()).filter(|s| s.1 > 0.0).map(|(s, c)| s / c)
             };
-            let d = mean(&enc.uv_hs, hs.map(|h| h.to_string())).map(|m| luv - m).unwrap_or(f64::NAN);
+            let d = mean(&enc.uv_hs, hs).map(|m| luv - m).unwrap_or(f64::NAN);
             out.push(d);
             if self.roles.origin.is_some() {
-                let o = self.cat(cells, &self.roles.origin);
+                let o = Self::cat(cells, p.origin);
                 let key = hs.zip(o).map(|(h, o)| format!("{h}{SEP}{o}"));
-                out.push(mean(&enc.uv_hs_origin, key).map(|m| luv - m).unwrap_or(f64::NAN));
+                out.push(mean(&enc.uv_hs_origin, key.as_deref()).map(|m| luv - m).unwrap_or(f64::NAN));
             }
         }
         if self.roles.quantity.is_some() && self.roles.value.is_some() {
-            let get = |r: &Option<String>| match r.as_ref().and_then(|n| self.input_index(n)).map(|i| cells[i]) {
-                Some(Cell::Num(v)) => v,
-                _ => f64::NAN,
-            };
-            let (q, v) = (get(&self.roles.quantity), get(&self.roles.value));
+            let (q, v) = (Self::num(cells, p.quantity), Self::num(cells, p.value));
             out.push(if q > 0.0 && v > 0.0 { (v / q).ln() } else { f64::NAN });
         }
-        for (ci, c) in self.coded.iter().enumerate() {
-            let v = match self.input_index(c).map(|i| cells[i]) {
+        for (ci, &i) in p.coded.iter().enumerate() {
+            let v = match i.map(|i| cells[i]) {
                 Some(Cell::Cat(Some(v))) => enc.codes.get(ci).and_then(|m| m.get(v)).copied().unwrap_or(f64::NAN),
                 _ => f64::NAN,
             };
@@ -289,24 +325,20 @@ impl FeatureSpec {
         }
         let mut importer_count = f64::NAN;
         let mut importer_hs_count = f64::NAN;
-        for (gi, g) in self.groups.iter().enumerate() {
-            match self.key(g, cells) {
+        for gi in 0..self.groups.len() {
+            match history(gi) {
                 None => {
                     out.push(f64::NAN);
                     out.push(f64::NAN);
                 }
-                Some(k) => {
-                    let (s, c) = lookup(gi, &k).unwrap_or((0.0, 0.0));
+                Some((s, c)) => {
                     let m = self.smoothing;
                     out.push((s + m * enc.prior) / (c + m));
                     out.push(c.ln_1p());
-                    if g.parts.len() == 1 && Some(&g.parts[0].0) == self.roles.importer.as_ref() && g.parts[0].1 == 0 {
+                    if p.importer_group == Some(gi) {
                         importer_count = c;
                     }
-                    if g.parts.len() == 2
-                        && Some(&g.parts[0].0) == self.roles.importer.as_ref()
-                        && Some(&g.parts[1].0) == self.roles.hs.as_ref()
-                    {
+                    if p.importer_hs_group == Some(gi) {
                         importer_hs_count = c;
                     }
                 }
@@ -324,6 +356,61 @@ impl FeatureSpec {
     /// Column indices of the inputs in a table (error names the first missing column).
     pub fn resolve(&self, ds: &Dataset) -> Result<Vec<usize>, String> {
         self.inputs.iter().map(|(n, _)| ds.index(n).ok_or_else(|| n.clone())).collect()
+    }
+
+    /// Dense ids of every row's key of group `g` (`u32::MAX` when missing) and, per id, a row holding it.
+    /// Keys are built from the columns' level codes (a prefix part maps each level to its prefix's id),
+    /// so no string is built per row; the result is the same partition as [`FeatureSpec::key`]'s strings.
+    fn group_ids(&self, ds: &Dataset, g: &Group) -> Result<(Vec<u32>, Vec<usize>), String> {
+        let n = ds.rows;
+        // Per part: the row codes and a level -> part-id map.
+        let mut parts: Vec<(&[u32], Vec<u32>)> = Vec::new();
+        for (col, prefix) in &g.parts {
+            let (codes, levels) = match ds.column(col).map(|c| &c.data) {
+                Some(ColumnData::Categorical { codes, levels }) => (codes.as_slice(), levels),
+                _ => return Err(col.clone()),
+            };
+            let map: Vec<u32> = if *prefix == 0 {
+                (0..levels.len() as u32).collect()
+            } else {
+                let mut ids: HashMap<String, u32> = HashMap::new();
+                levels
+                    .iter()
+                    .map(|l| {
+                        let p: String = l.chars().take(*prefix).collect();
+                        let next = ids.len() as u32;
+                        *ids.entry(p).or_insert(next)
+                    })
+                    .collect()
+            };
+            parts.push((codes, map));
+        }
+        let mut dense: HashMap<u64, u32> = HashMap::new();
+        let mut ids = Vec::with_capacity(n);
+        let mut first = Vec::new();
+        for i in 0..n {
+            let mut k = 0u64;
+            let mut missing = false;
+            for (codes, map) in &parts {
+                let c = codes[i];
+                if c == MISSING {
+                    missing = true;
+                    break;
+                }
+                k = (k << 32) | map.get(c as usize).copied().unwrap_or(u32::MAX) as u64;
+            }
+            if missing || parts.len() > 2 {
+                ids.push(if missing { u32::MAX } else { u32::MAX - 1 });
+                continue;
+            }
+            let next = dense.len() as u32;
+            let id = *dense.entry(k).or_insert(next);
+            if id == next {
+                first.push(i);
+            }
+            ids.push(id);
+        }
+        Ok((ids, first))
     }
 
     /// Fit the encoders on a training table and compute its features out of fold. Returns the encoders
@@ -347,40 +434,48 @@ impl FeatureSpec {
             (r.next_u64() % k as u64) as usize
         };
         let folds: Vec<usize> = (0..n).map(fold_of).collect();
-        let mut per_fold: Vec<HashMap<String, Vec<(f64, f64)>>> = vec![HashMap::new(); self.groups.len()];
-        let mut keys: Vec<Vec<Option<String>>> = vec![Vec::with_capacity(n); self.groups.len()];
         let mut cells_buf: Vec<Vec<Cell<'_>>> = Vec::with_capacity(n);
         for i in 0..n {
             cells_buf.push(cells_of(ds, &cols, i));
         }
-        for (gi, g) in self.groups.iter().enumerate() {
+        // Per group: each row's key id and, per id, the (label sum, count) of each fold.
+        let mut row_ids: Vec<Vec<u32>> = Vec::with_capacity(self.groups.len());
+        let mut per_fold: Vec<Vec<(f64, f64)>> = Vec::with_capacity(self.groups.len());
+        for g in &self.groups {
+            let (ids, first) = self.group_ids(ds, g)?;
+            let mut sums = vec![(0.0, 0.0); first.len() * k];
             for i in 0..n {
-                let key = self.key(g, &cells_buf[i]);
-                if let Some(kk) = &key {
-                    let e = per_fold[gi].entry(kk.clone()).or_insert_with(|| vec![(0.0, 0.0); k]);
-                    e[folds[i]].0 += labels[i];
-                    e[folds[i]].1 += 1.0;
+                if (ids[i] as usize) < first.len() {
+                    let e = &mut sums[ids[i] as usize * k + folds[i]];
+                    e.0 += labels[i];
+                    e.1 += 1.0;
                 }
-                keys[gi].push(key);
             }
-            enc.stats.push(
-                per_fold[gi]
-                    .iter()
-                    .map(|(kk, v)| (kk.clone(), v.iter().fold((0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1))))
-                    .collect(),
-            );
+            let mut stats = HashMap::with_capacity(first.len());
+            for (id, &row) in first.iter().enumerate() {
+                let key = self.key(g, &cells_buf[row]).unwrap_or_default();
+                let v = &sums[id * k..(id + 1) * k];
+                stats.insert(key, v.iter().fold((0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1)));
+            }
+            enc.stats.push(stats);
+            row_ids.push(ids);
+            per_fold.push(sums);
         }
+        let p = self.plan_inputs();
         if self.uv_available() {
             for cells in &cells_buf {
-                let luv = self.log_uv(cells);
+                let luv = Self::log_uv(cells, &p);
                 if !luv.is_finite() {
                     continue;
                 }
-                if let Some(h) = self.cat(cells, &self.roles.hs) {
-                    let e = enc.uv_hs.entry(h.to_string()).or_insert((0.0, 0.0));
+                if let Some(h) = Self::cat(cells, p.hs) {
+                    let e = match enc.uv_hs.get_mut(h) {
+                        Some(e) => e,
+                        None => enc.uv_hs.entry(h.to_string()).or_insert((0.0, 0.0)),
+                    };
                     e.0 += luv;
                     e.1 += 1.0;
-                    if let Some(o) = self.cat(cells, &self.roles.origin) {
+                    if let Some(o) = Self::cat(cells, p.origin) {
                         let e = enc.uv_hs_origin.entry(format!("{h}{SEP}{o}")).or_insert((0.0, 0.0));
                         e.0 += luv;
                         e.1 += 1.0;
@@ -393,12 +488,16 @@ impl FeatureSpec {
         let mut row = Vec::with_capacity(self.len());
         for i in 0..n {
             let f = folds[i];
-            let lookup = |gi: usize, key: &str| {
-                let v = per_fold[gi].get(key)?;
+            let history = |gi: usize| {
+                let id = row_ids[gi][i];
+                if id == u32::MAX {
+                    return None;
+                }
+                let v = per_fold[gi].get(id as usize * k..(id as usize + 1) * k).unwrap_or(&[]);
                 let (s, c) = v.iter().enumerate().filter(|(j, _)| *j != f).fold((0.0, 0.0), |a, (_, b)| (a.0 + b.0, a.1 + b.1));
                 Some((s * scale, c * scale))
             };
-            self.row(&enc, &cells_buf[i], &lookup, &mut row);
+            self.row_with(&enc, &p, &cells_buf[i], &history, &mut row);
             out.extend_from_slice(&row);
         }
         Ok((enc, out))
@@ -407,16 +506,33 @@ impl FeatureSpec {
     /// Features of a table scored with fitted encoders (history = the training data).
     pub fn transform(&self, enc: &Encoders, ds: &Dataset) -> Result<Vec<f64>, String> {
         let cols = self.resolve(ds)?;
+        let p = self.plan_inputs();
         let mut out = Vec::with_capacity(ds.rows * self.len());
         let mut row = Vec::with_capacity(self.len());
-        let lookup = |gi: usize, key: &str| enc.stats.get(gi).and_then(|m| m.get(key)).copied();
         for i in 0..ds.rows {
             let cells = cells_of(ds, &cols, i);
-            self.row(enc, &cells, &lookup, &mut row);
+            let history = |gi: usize| {
+                self.key(&self.groups[gi], &cells)
+                    .map(|k| enc.stats.get(gi).and_then(|m| m.get(&k)).copied().unwrap_or((0.0, 0.0)))
+            };
+            self.row_with(enc, &p, &cells, &history, &mut row);
             out.extend_from_slice(&row);
         }
         Ok(out)
     }
+}
+
+/// Input positions a row reads (see [`FeatureSpec::plan_inputs`]).
+struct Inputs {
+    numeric: Vec<Option<usize>>,
+    coded: Vec<Option<usize>>,
+    mass: Option<usize>,
+    value: Option<usize>,
+    quantity: Option<usize>,
+    hs: Option<usize>,
+    origin: Option<usize>,
+    importer_group: Option<usize>,
+    importer_hs_group: Option<usize>,
 }
 
 /// The cells of row `i` for resolved input columns.

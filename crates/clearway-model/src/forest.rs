@@ -84,7 +84,8 @@ impl Forest {
             }
             let tr = TreeRef { depth: d as u32, nodes: f.nodes.len() as u32, leaves: f.leaves.len() as u32 };
             let n_int = (1usize << d) - 1;
-            f.nodes.resize(f.nodes.len() + n_int, Node { threshold: f64::INFINITY, column: 0 });
+            // 2^d nodes: the last is a pad, so node and leaf arrays share the index mask.
+            f.nodes.resize(f.nodes.len() + n_int + 1, Node { threshold: f64::INFINITY, column: 0 });
             f.leaves.resize(f.leaves.len() + (1usize << d), 0.0);
             if t.nodes.is_empty() {
                 f.leaves[tr.leaves as usize] = t.leaf_values[0];
@@ -130,42 +131,41 @@ impl Forest {
     pub fn predict_raw_batch(&self, b: &Booster, m: Matrix<'_>, out: &mut Vec<f64>) {
         out.clear();
         out.resize(m.rows, self.init);
-        if self.fallback || m.features < self.features {
+        if self.fallback || m.features < self.features || self.columns.len() > MAX_COLUMNS {
             for (i, o) in out.iter_mut().enumerate() {
                 *o = b.predict_raw(m.row(i));
             }
             return;
         }
-        let nc = self.columns.len();
-        let mut xb = vec![0.0f64; BLOCK * nc];
+        let mut groups: Vec<Group> = vec![[[0.0; W]; MAX_COLUMNS]; BLOCK / W];
         let mut start = 0;
         while start < m.rows {
             let end = (start + BLOCK).min(m.rows);
-            let rows = end - start;
-            for r in 0..rows {
+            for r in 0..end - start {
                 let x = m.row(start + r);
-                let dst = &mut xb[r * nc..(r + 1) * nc];
-                for (d, &(src, nan)) in dst.iter_mut().zip(&self.columns) {
+                let g = &mut groups[r / W];
+                for (c, &(src, nan)) in self.columns.iter().enumerate() {
                     let v = x[src as usize];
-                    *d = if v.is_nan() { nan } else { v };
+                    g[c][r % W] = if v.is_nan() { nan } else { v };
                 }
             }
+            let groups = &groups[..(end - start).div_ceil(W)];
             let o = &mut out[start..end];
             for t in &self.trees {
-                let nodes = &self.nodes[t.nodes as usize..t.nodes as usize + (1usize << t.depth) - 1];
+                let nodes = &self.nodes[t.nodes as usize..t.nodes as usize + (1usize << t.depth)];
                 let leaves = &self.leaves[t.leaves as usize..t.leaves as usize + (1usize << t.depth)];
                 match t.depth {
                     0 => o.iter_mut().for_each(|s| *s += leaves[0]),
-                    1 => walk::<1>(nodes, leaves, &xb, nc, o),
-                    2 => walk::<2>(nodes, leaves, &xb, nc, o),
-                    3 => walk::<3>(nodes, leaves, &xb, nc, o),
-                    4 => walk::<4>(nodes, leaves, &xb, nc, o),
-                    5 => walk::<5>(nodes, leaves, &xb, nc, o),
-                    6 => walk::<6>(nodes, leaves, &xb, nc, o),
-                    7 => walk::<7>(nodes, leaves, &xb, nc, o),
-                    8 => walk::<8>(nodes, leaves, &xb, nc, o),
-                    9 => walk::<9>(nodes, leaves, &xb, nc, o),
-                    _ => walk::<10>(nodes, leaves, &xb, nc, o),
+                    1 => walk::<1>(nodes, leaves, groups, o),
+                    2 => walk::<2>(nodes, leaves, groups, o),
+                    3 => walk::<3>(nodes, leaves, groups, o),
+                    4 => walk::<4>(nodes, leaves, groups, o),
+                    5 => walk::<5>(nodes, leaves, groups, o),
+                    6 => walk::<6>(nodes, leaves, groups, o),
+                    7 => walk::<7>(nodes, leaves, groups, o),
+                    8 => walk::<8>(nodes, leaves, groups, o),
+                    9 => walk::<9>(nodes, leaves, groups, o),
+                    _ => walk::<10>(nodes, leaves, groups, o),
                 }
             }
             start = end;
@@ -173,20 +173,33 @@ impl Forest {
     }
 }
 
-/// One tree of depth `D` over a block of compiled rows.
+/// Rows walked side by side.
+const W: usize = 8;
+/// Most compiled input columns (beyond this the model is scored node by node).
+pub const MAX_COLUMNS: usize = 256;
+/// The compiled input of `W` rows, column-major (`g[column][row]`); fixed size, so indexing a column
+/// masked to `MAX_COLUMNS − 1` needs no bounds check. Only the model's columns are ever written or read.
+type Group = [[f64; W]; MAX_COLUMNS];
+
+/// One tree of depth `D` over a block of compiled rows: the `W` rows of a group walk side by side
+/// (independent chains of loads the processor overlaps). `nodes` and `leaves` both hold `2^D` entries
+/// (the last node is an unused pad), so the masked indices need no bounds checks either.
 #[inline(always)]
-fn walk<const D: usize>(nodes: &[Node], leaves: &[f64], xb: &[f64], nc: usize, out: &mut [f64]) {
-    let n_int = (1usize << D) - 1;
-    debug_assert_eq!(nodes.len(), n_int);
-    for (r, o) in out.iter_mut().enumerate() {
-        let x = &xb[r * nc..(r + 1) * nc];
-        let mut i = 0usize;
+fn walk<const D: usize>(nodes: &[Node], leaves: &[f64], groups: &[Group], out: &mut [f64]) {
+    let mask = (1usize << D) - 1;
+    let nodes = &nodes[..mask + 1];
+    let leaves = &leaves[..mask + 1];
+    for (g, out) in groups.iter().zip(out.chunks_mut(W)) {
+        let mut idx = [0usize; W];
         for _ in 0..D {
-            // SAFETY-free indexing: i < n_int at every step, column < nc by construction.
-            let n = nodes[i];
-            i = 2 * i + 1 + (x[n.column as usize] > n.threshold) as usize;
+            for (k, i) in idx.iter_mut().enumerate() {
+                let n = nodes[*i & mask];
+                *i = 2 * *i + 1 + (g[n.column as usize & (MAX_COLUMNS - 1)][k] > n.threshold) as usize;
+            }
         }
-        *o += leaves[i - n_int];
+        for (o, i) in out.iter_mut().zip(idx) {
+            *o += leaves[(i - mask) & mask];
+        }
     }
 }
 

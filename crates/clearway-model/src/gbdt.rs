@@ -405,7 +405,10 @@ struct LeafState {
 
 /// Binned training data, feature-major.
 struct Binned {
+    /// Feature-major (column `f` is `bins[f * rows..]`): for partitioning a leaf by one feature.
     bins: Vec<u8>,
+    /// Row-major (row `r` is `row_bins[r * features..]`): for histograms, every feature of a row at once.
+    row_bins: Vec<u8>,
     rows: usize,
     mappers: Vec<BinMapper>,
     offsets: Vec<usize>,
@@ -447,7 +450,13 @@ impl Binned {
             bins.extend_from_slice(&b);
         }
         offsets.push(total);
-        Binned { bins, rows: m.rows, mappers, offsets, total_bins: total }
+        let mut row_bins = vec![0u8; bins.len()];
+        for f in 0..nf {
+            for (r, &b) in bins[f * m.rows..(f + 1) * m.rows].iter().enumerate() {
+                row_bins[r * nf + f] = b;
+            }
+        }
+        Binned { bins, row_bins, rows: m.rows, mappers, offsets, total_bins: total }
     }
 
     #[inline]
@@ -513,6 +522,8 @@ pub fn train(
     let mut best_iter = 0usize;
     let mut indices: Vec<u32> = Vec::with_capacity(n);
     let mut scratch: Vec<u32> = Vec::with_capacity(n);
+    let mut pool: Vec<Vec<Bin>> = Vec::new();
+    let mut gh: Vec<(f64, f64)> = Vec::with_capacity(n);
     for iter in 0..params.num_trees {
         for i in 0..n {
             let (g, h) = grad_hess(params.objective, score[i], y[i]);
@@ -536,7 +547,8 @@ pub fn train(
         if feats.is_empty() {
             feats.push(rng.below(nf));
         }
-        let tree = grow_tree(params, &data, &grad, &hess, &mut indices, &mut scratch, &feats, threads);
+        let tree =
+            grow_tree(params, &data, &grad, &hess, &mut indices, &mut scratch, &feats, threads, &mut pool, &mut gh);
         // Update training scores through the binned tree.
         for (r, s) in score.iter_mut().enumerate() {
             *s += tree.predict_binned(&data, r);
@@ -666,22 +678,20 @@ fn grow_tree(
     scratch: &mut Vec<u32>,
     feats: &[usize],
     threads: usize,
+    pool: &mut Vec<Vec<Bin>>,
+    gh: &mut Vec<(f64, f64)>,
 ) -> BinTree {
-    let mut is_feat = vec![false; d.mappers.len()];
-    for &f in feats {
-        is_feat[f] = true;
-    }
     let mut root = LeafState {
         start: 0,
         end: indices.len(),
-        hist: vec![Bin::default(); d.total_bins],
+        hist: take_hist(pool, d.total_bins),
         g: 0.0,
         h: 0.0,
         depth: 0,
         best: None,
         parent: None,
     };
-    build_hist(d, grad, hess, indices, &is_feat, &mut root.hist, threads);
+    build_hist(d, grad, hess, indices, feats, &mut root.hist, threads, gh);
     for &r in indices.iter() {
         root.g += grad[r as usize];
         root.h += hess[r as usize];
@@ -767,8 +777,8 @@ fn grow_tree(
         if can_split_more && (left.end - left.start >= min_rows || right.end - right.start >= min_rows) {
             let (small, large) =
                 if left.end - left.start <= right.end - right.start { (&mut left, &mut right) } else { (&mut right, &mut left) };
-            let mut sh = vec![Bin::default(); d.total_bins];
-            build_hist(d, grad, hess, &indices[small.start..small.end], &is_feat, &mut sh, threads);
+            let mut sh = take_hist(pool, d.total_bins);
+            build_hist(d, grad, hess, &indices[small.start..small.end], feats, &mut sh, threads, gh);
             let mut lh = parent_hist;
             for &f in feats {
                 for b in d.offsets[f]..d.offsets[f + 1] {
@@ -781,9 +791,17 @@ fn grow_tree(
             large.hist = lh;
             left.best = best_split(p, d, &left, feats);
             right.best = best_split(p, d, &right, feats);
+        } else if !parent_hist.is_empty() {
+            pool.push(parent_hist);
         }
         leaves[li] = left;
         leaves.push(right);
+    }
+    for l in &mut leaves {
+        let h = std::mem::take(&mut l.hist);
+        if !h.is_empty() {
+            pool.push(h);
+        }
     }
     for l in &leaves {
         let v = -l.g / (l.h + p.lambda_l2) * p.learning_rate;
@@ -793,25 +811,54 @@ fn grow_tree(
     tree
 }
 
-fn build_hist(d: &Binned, grad: &[f64], hess: &[f64], rows: &[u32], is_feat: &[bool], hist: &mut [Bin], threads: usize) {
-    let nf = d.mappers.len();
-    let one = |f: usize, h: &mut [Bin]| {
-        let col = &d.bins[f * d.rows..(f + 1) * d.rows];
-        for &r in rows {
-            let r = r as usize;
-            let b = &mut h[col[r] as usize];
-            b.g += grad[r];
-            b.h += hess[r];
-            b.c += 1;
+/// A zeroed histogram, from the pool when one is free.
+fn take_hist(pool: &mut Vec<Vec<Bin>>, len: usize) -> Vec<Bin> {
+    match pool.pop() {
+        Some(mut h) => {
+            h.clear();
+            h.resize(len, Bin::default());
+            h
         }
-    };
-    let work = rows.len() * nf;
-    if threads <= 1 || work < 60_000 || nf < 2 {
-        for f in 0..nf {
-            if is_feat[f] {
-                one(f, &mut hist[d.offsets[f]..d.offsets[f + 1]]);
+        None => vec![Bin::default(); len],
+    }
+}
+
+/// Histograms of `rows` for the features `feats`, row by row over the row-major bins (every feature of a
+/// row from one place; consecutive updates hit different features, so they do not wait on each other).
+/// The rows' gradients are first gathered in order (`gh`). With threads, each thread takes a contiguous
+/// range of the features and a disjoint slice of the histogram; every bin still sums its rows in row
+/// order, so the result does not depend on the thread count.
+#[allow(clippy::too_many_arguments)]
+fn build_hist(
+    d: &Binned,
+    grad: &[f64],
+    hess: &[f64],
+    rows: &[u32],
+    feats: &[usize],
+    hist: &mut [Bin],
+    threads: usize,
+    gh: &mut Vec<(f64, f64)>,
+) {
+    let nf = d.mappers.len();
+    gh.clear();
+    gh.extend(rows.iter().map(|&r| (grad[r as usize], hess[r as usize])));
+    let gh: &[(f64, f64)] = gh;
+    // (feature, histogram offset relative to `base`) for a run of features.
+    let one = |fs: &[(usize, usize)], h: &mut [Bin]| {
+        for (&r, &(g, hs)) in rows.iter().zip(gh) {
+            let row = &d.row_bins[r as usize * nf..(r as usize + 1) * nf];
+            for &(f, off) in fs {
+                let b = &mut h[off + row[f] as usize];
+                b.g += g;
+                b.h += hs;
+                b.c += 1;
             }
         }
+    };
+    let work = rows.len() * feats.len();
+    if threads <= 1 || work < 200_000 || feats.len() < 2 {
+        let fs: Vec<(usize, usize)> = feats.iter().map(|&f| (f, d.offsets[f])).collect();
+        one(&fs, hist);
         return;
     }
     // Contiguous feature ranges, one per thread, over disjoint slices of the histogram.
@@ -825,14 +872,12 @@ fn build_hist(d: &Binned, grad: &[f64], hess: &[f64], rows: &[u32], is_feat: &[b
             let (mine, tail) = rest.split_at_mut(len);
             rest = tail;
             let base = d.offsets[f0];
+            let fs: Vec<(usize, usize)> =
+                feats.iter().filter(|&&f| f >= f0 && f < f1).map(|&f| (f, d.offsets[f] - base)).collect();
             let one = &one;
-            s.spawn(move || {
-                for f in f0..f1 {
-                    if is_feat[f] {
-                        one(f, &mut mine[d.offsets[f] - base..d.offsets[f + 1] - base]);
-                    }
-                }
-            });
+            if !fs.is_empty() {
+                s.spawn(move || one(&fs, mine));
+            }
             f0 = f1;
         }
     });
