@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::countries::country_code;
 use crate::normalize::{Kind, NormName, normalize};
-use crate::score::{Explained, Facts, id_key, name_score, qualify, qualify_score, score_names};
+use crate::score::{Explained, Facts, MIN_TOKEN_SIM, id_key, name_score_with, qualify, qualify_score, score_names_with, token_sim_floor};
 
 /// Candidates scored pairwise per query.
 pub const CANDIDATES: usize = 40;
@@ -23,6 +23,9 @@ struct Alias {
     entity: u32,
     name: u16,
     norm: NormName,
+    /// Vocabulary id of each token (text and kind): token similarities are computed once per query and
+    /// vocabulary entry.
+    vocab: Box<[u32]>,
 }
 
 /// What the index keeps of an entity.
@@ -43,6 +46,22 @@ pub struct Index {
     aliases: Vec<Alias>,
     entities: Vec<Listed>,
     postings: HashMap<u64, Vec<u32>>,
+    /// Distinct (kind, text) tokens of all aliases.
+    vocab_size: usize,
+}
+
+/// Per-thread working memory of a search.
+#[derive(Default)]
+struct Scratch {
+    /// Accumulated key weight per alias (zero when untouched) and the aliases touched.
+    acc: Vec<f32>,
+    touched: Vec<u32>,
+    /// Token-similarity cache: `stamp[v] == generation` when vocabulary entry v has its row (the
+    /// similarity to each query token, NaN below the floor) at `rows[slot[v] * nq..]`.
+    stamp: Vec<u32>,
+    slot: Vec<u32>,
+    rows: Vec<f64>,
+    generation: u32,
 }
 
 /// A party to screen.
@@ -108,7 +127,8 @@ pub fn entity_facts(e: &Entity) -> Facts {
 impl Index {
     /// Index every name of every entity.
     pub fn build(entities: &[Entity]) -> Index {
-        let mut idx = Index { aliases: Vec::new(), entities: Vec::with_capacity(entities.len()), postings: HashMap::new() };
+        let mut idx = Index { aliases: Vec::new(), entities: Vec::with_capacity(entities.len()), postings: HashMap::new(), vocab_size: 0 };
+        let mut vocab: HashMap<(Kind, String), u32> = HashMap::new();
         for e in entities {
             let ei = idx.entities.len() as u32;
             idx.entities.push(Listed {
@@ -140,9 +160,18 @@ impl Index {
                 for k in keys {
                     idx.postings.entry(k).or_default().push(ai);
                 }
-                idx.aliases.push(Alias { entity: ei, name: ni as u16, norm });
+                let ids = norm
+                    .tokens
+                    .iter()
+                    .map(|t| {
+                        let n = vocab.len() as u32;
+                        *vocab.entry((t.kind, t.text.clone())).or_insert(n)
+                    })
+                    .collect();
+                idx.aliases.push(Alias { entity: ei, name: ni as u16, norm, vocab: ids });
             }
         }
+        idx.vocab_size = vocab.len();
         idx
     }
 
@@ -172,15 +201,16 @@ impl Index {
             return Vec::new();
         }
         thread_local! {
-            static SCRATCH: RefCell<(Vec<f32>, Vec<u32>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+            static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
         }
         SCRATCH.with(|s| {
             let mut s = s.borrow_mut();
-            let (acc, touched) = &mut *s;
-            if acc.len() != self.aliases.len() {
-                acc.clear();
-                acc.resize(self.aliases.len(), 0.0);
+            let s = &mut *s;
+            if s.acc.len() != self.aliases.len() {
+                s.acc.clear();
+                s.acc.resize(self.aliases.len(), 0.0);
             }
+            let (acc, touched) = (&mut s.acc, &mut s.touched);
             touched.clear();
             let add = |p: &Vec<u32>, w: f32, acc: &mut Vec<f32>, touched: &mut Vec<u32>| {
                 for &a in p {
@@ -223,26 +253,62 @@ impl Index {
                     }
                 }
             }
-            // Top candidates by accumulated key weight.
-            let mut cands: Vec<(f32, u32)> = touched.iter().map(|&a| (acc[a as usize], a)).collect();
+            // Top candidates by accumulated key weight (ties: lower alias index), best first: a min-heap
+            // of the best k keys. The weights are positive, so their bit patterns order as they do.
+            let mut heap: std::collections::BinaryHeap<std::cmp::Reverse<u64>> = std::collections::BinaryHeap::with_capacity(CANDIDATES + 1);
             for &a in touched.iter() {
+                let key = (u64::from(acc[a as usize].to_bits()) << 32) | u64::from(!a);
                 acc[a as usize] = 0.0;
+                if heap.len() < CANDIDATES {
+                    heap.push(std::cmp::Reverse(key));
+                } else if let Some(mut top) = heap.peek_mut() {
+                    if key > top.0 {
+                        *top = std::cmp::Reverse(key);
+                    }
+                }
             }
-            let k = CANDIDATES.min(cands.len());
-            if k == 0 {
+            if heap.is_empty() {
                 return Vec::new();
             }
-            if cands.len() > k {
-                cands.select_nth_unstable_by(k - 1, |x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
-                cands.truncate(k);
+            // Ascending Reverse = descending key: best first.
+            let cands: Vec<u64> = heap.into_sorted_vec().into_iter().map(|r| r.0).collect();
+            // Token similarities once per query token × vocabulary entry.
+            if s.stamp.len() < self.vocab_size {
+                s.stamp.resize(self.vocab_size, 0);
+                s.slot.resize(self.vocab_size, 0);
             }
+            s.generation = s.generation.wrapping_add(1);
+            if s.generation == 0 {
+                s.stamp.iter_mut().for_each(|x| *x = 0);
+                s.generation = 1;
+            }
+            s.rows.clear();
+            let nq = qn.tokens.len();
+            let (stamp, slot, rows, generation) = (&mut s.stamp, &mut s.slot, &mut s.rows, s.generation);
+            let fill = |al: &Alias, stamp: &mut [u32], slot: &mut [u32], rows: &mut Vec<f64>| {
+                for (j, &v) in al.vocab.iter().enumerate() {
+                    let v = v as usize;
+                    if stamp[v] != generation {
+                        stamp[v] = generation;
+                        slot[v] = (rows.len() / nq.max(1)) as u32;
+                        let b = &al.norm.tokens[j];
+                        rows.extend(qn.tokens.iter().map(|a| token_sim_floor(a, b, MIN_TOKEN_SIM).unwrap_or(f64::NAN)));
+                    }
+                }
+            };
+            let sim = |al: &Alias, rows: &[f64], slot: &[u32], i: usize, j: usize| {
+                let x = rows[slot[al.vocab[j] as usize] as usize * nq + i];
+                (!x.is_nan()).then_some(x)
+            };
             // Score every candidate (name score and qualifiers, no explanation), keep the best alias per
             // entity, then explain the winners only.
             let mut best: Vec<(u32, u32, f64)> = Vec::with_capacity(cands.len());
-            for (_, a) in cands {
+            for key in cands {
+                let a = !(key as u32);
                 let al = &self.aliases[a as usize];
                 let ent = &self.entities[al.entity as usize];
-                let s = name_score(&qn, &al.norm);
+                fill(al, stamp, slot, rows);
+                let s = name_score_with(&qn, &al.norm, |i, j| sim(al, rows, slot, i, j));
                 if s <= 0.0 {
                     continue;
                 }
@@ -262,7 +328,7 @@ impl Index {
                 .map(|(ei, a, s)| {
                     let ent = &self.entities[ei as usize];
                     let al = &self.aliases[a as usize];
-                    let mut e = qualify(score_names(&qn, &al.norm), &q.facts, &ent.facts);
+                    let mut e = qualify(score_names_with(&qn, &al.norm, |i, j| sim(al, rows, slot, i, j)), &q.facts, &ent.facts);
                     if al.norm.tokens.len() == 1 && qn.tokens.len() > 1 && ent.names[al.name as usize].1 == NameKind::Weak {
                         e.score *= 0.9;
                         e.qualifiers.push("weak-alias".into());

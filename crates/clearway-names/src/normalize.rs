@@ -17,7 +17,7 @@ pub const MAX_CHARS: usize = 400;
 pub const MAX_TOKENS: usize = 24;
 
 /// What a token is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "kebab-case", tag = "kind", content = "form")]
 pub enum Kind {
     Word,

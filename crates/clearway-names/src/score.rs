@@ -101,8 +101,12 @@ fn osa_bounded<T: Copy + Eq + Into<u32>>(a: &[T], b: &[T], weighted: bool, bound
         let d = (n.max(m) as u32) * unit;
         return (d <= bound).then_some(d);
     }
-    let mut d = [[0u16; MAX_EDIT + 1]; 3];
-    for (j, x) in d[0].iter_mut().enumerate().take(m + 1) {
+    // A cell off the diagonal by more than `band` costs more than the bound (each step off it is an
+    // insertion or deletion): only the band is computed, the cells beside it are "infinite".
+    const INF: u16 = 0x3fff;
+    let band = (bound / unit).min(MAX_EDIT as u32) as usize;
+    let mut d = [[INF; MAX_EDIT + 2]; 3];
+    for (j, x) in d[0].iter_mut().enumerate().take(m.min(band) + 1) {
         *x = (j as u32 * unit) as u16;
     }
     let (mut prev2, mut prev, mut cur) = (2usize, 0usize, 1usize);
@@ -110,9 +114,17 @@ fn osa_bounded<T: Copy + Eq + Into<u32>>(a: &[T], b: &[T], weighted: bool, bound
     let unit16 = unit as u16;
     for i in 1..=n {
         let ai = a[i - 1];
-        d[cur][0] = (i as u32 * unit) as u16;
-        let mut row_min = d[cur][0];
-        for j in 1..=m {
+        let lo = i.saturating_sub(band).max(1);
+        let hi = (i + band).min(m);
+        let row = &mut d[cur];
+        if lo == 1 {
+            row[0] = if i <= band { (i as u32 * unit) as u16 } else { INF };
+        } else {
+            row[lo - 1] = INF;
+        }
+        row[hi + 1] = INF;
+        let mut row_min = INF;
+        for j in lo..=hi {
             let bj = b[j - 1];
             let cost = if weighted { half_sub(ai.into(), bj.into()) as u16 } else { u16::from(ai != bj) };
             let mut v = (d[prev][j] + unit16).min(d[cur][j - 1] + unit16).min(d[prev][j - 1] + cost);
@@ -121,6 +133,9 @@ fn osa_bounded<T: Copy + Eq + Into<u32>>(a: &[T], b: &[T], weighted: bool, bound
             }
             d[cur][j] = v;
             row_min = row_min.min(v);
+        }
+        if lo == 1 {
+            row_min = row_min.min(d[cur][0]);
         }
         // Later rows draw on this row (any step) and the previous one (a transposition, one edit).
         if row_min as u32 > bound && prev_min + unit > bound {
@@ -154,7 +169,7 @@ pub fn token_sim(a: &Token, b: &Token) -> f64 {
 
 /// Similarity of two tokens when it is at least `floor` (below it `None`, computed only as far as
 /// needed to know that). The same value as [`token_sim`] whenever it is returned.
-fn token_sim_floor(a: &Token, b: &Token, floor: f64) -> Option<f64> {
+pub(crate) fn token_sim_floor(a: &Token, b: &Token, floor: f64) -> Option<f64> {
     let s = match (a.kind, b.kind) {
         (Kind::Legal(x), Kind::Legal(y)) => {
             if x == y {
@@ -284,7 +299,45 @@ fn compact_chars<'a>(n: &NormName, buf: &'a mut [char; MAX_EDIT]) -> (&'a [char]
     (&buf[..kept], total)
 }
 
-fn score_core(q: &NormName, r: &NormName) -> Option<Core> {
+/// The alignment and score. `sim(i, j)` is the similarity of query token i and result token j when at
+/// least [`MIN_TOKEN_SIM`] (`token_sim_floor`, or a cache of it).
+/// The largest distance at which the spacing check `1 − d / max ≥ 0.85` holds.
+fn compact_bound(max: usize) -> u32 {
+    let mut l = (0.15 * max as f64).floor() as u32 + 1;
+    while l > 0 && 1.0 - l as f64 / (max as f64) < 0.85 {
+        l -= 1;
+    }
+    l
+}
+
+/// Whether the names without spaces can be within 15 % edits of each other (a cheap necessary condition
+/// of the spacing check). The sum of a name's token signatures is the signature of its characters joined,
+/// exact while the joined name is shorter than 64 characters; an unweighted edit changes the sum of
+/// absolute differences by at most 2, and the lengths differ by at least the distance.
+fn compact_may_match(q: &NormName, r: &NormName) -> bool {
+    let sum = |n: &NormName| {
+        let mut s = [0u16; 32];
+        for t in &n.tokens {
+            for (x, y) in s.iter_mut().zip(t.sig.iter()) {
+                *x += u16::from(*y);
+            }
+        }
+        let len: u32 = s.iter().map(|&x| u32::from(x)).sum();
+        (s, len)
+    };
+    let ((sq, lq), (sr, lr)) = (sum(q), sum(r));
+    if lq >= MAX_EDIT as u32 || lr >= MAX_EDIT as u32 {
+        return true;
+    }
+    let bound = compact_bound(lq.max(lr).max(1) as usize);
+    if lq.abs_diff(lr) > bound {
+        return false;
+    }
+    let l1: u32 = sq.iter().zip(sr.iter()).map(|(x, y)| u32::from(x.abs_diff(*y))).sum();
+    l1 <= 2 * bound
+}
+
+fn score_core(q: &NormName, r: &NormName, mut sim: impl FnMut(usize, usize) -> Option<f64>) -> Option<Core> {
     let (nq, nr) = (q.tokens.len().min(MAXT), r.tokens.len().min(MAXT));
     if nq == 0 || nr == 0 {
         return None;
@@ -299,7 +352,7 @@ fn score_core(q: &NormName, r: &NormName) -> Option<Core> {
     let mut nc = 0;
     for (i, a) in q.tokens.iter().enumerate().take(nq) {
         for (j, b) in r.tokens.iter().enumerate().take(nr) {
-            if let Some(s) = token_sim_floor(a, b, MIN_TOKEN_SIM) {
+            if let Some(s) = sim(i, j) {
                 cands[nc] = (s, s * (a.weight + b.weight), i as u8, j as u8);
                 nc += 1;
             }
@@ -363,14 +416,13 @@ fn score_core(q: &NormName, r: &NormName) -> Option<Core> {
         score *= 0.99;
     }
     // Spacing differences ("FridrichBuchenberg"): compare the names without spaces.
-    if q.tokens.len() != r.tokens.len() {
+    if q.tokens.len() != r.tokens.len() && compact_may_match(q, r) {
         let (mut bq, mut br) = (['\0'; MAX_EDIT], ['\0'; MAX_EDIT]);
         let (cq, lq) = compact_chars(q, &mut bq);
         let (cr, lr) = compact_chars(r, &mut br);
         let max = lq.max(lr).max(1);
         // Only a distance of at most 15 % of the length can reach 0.85: bound the computation there.
-        let bound = (0.15 * max as f64).ceil() as u32 + 1;
-        if let Some(lev) = osa_bounded(cq, cr, false, bound) {
+        if let Some(lev) = osa_bounded(cq, cr, false, compact_bound(max)) {
             let compact = 1.0 - lev as f64 / max as f64;
             if compact >= 0.85 {
                 score = score.max(0.95 * compact);
@@ -383,12 +435,22 @@ fn score_core(q: &NormName, r: &NormName) -> Option<Core> {
 
 /// The name score of two normalised names (the score of [`score_names`], without the explanation).
 pub fn name_score(q: &NormName, r: &NormName) -> f64 {
-    score_core(q, r).map_or(0.0, |c| c.score)
+    name_score_with(q, r, |i, j| token_sim_floor(&q.tokens[i], &r.tokens[j], MIN_TOKEN_SIM))
+}
+
+/// [`name_score`] with the token similarities from `sim` (a cache of `token_sim_floor` at the floor).
+pub(crate) fn name_score_with(q: &NormName, r: &NormName, sim: impl FnMut(usize, usize) -> Option<f64>) -> f64 {
+    score_core(q, r, sim).map_or(0.0, |c| c.score)
 }
 
 /// Score two normalised names (query = the party, result = the list name).
 pub fn score_names(q: &NormName, r: &NormName) -> Explained {
-    let Some(c) = score_core(q, r) else {
+    score_names_with(q, r, |i, j| token_sim_floor(&q.tokens[i], &r.tokens[j], MIN_TOKEN_SIM))
+}
+
+/// [`score_names`] with the token similarities from `sim`.
+pub(crate) fn score_names_with(q: &NormName, r: &NormName, sim: impl FnMut(usize, usize) -> Option<f64>) -> Explained {
+    let Some(c) = score_core(q, r, sim) else {
         return Explained::default();
     };
     let mut unmatched_query = Vec::new();
