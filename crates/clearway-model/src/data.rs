@@ -207,7 +207,7 @@ pub fn read_csv(bytes: &[u8], opts: &ReadOptions) -> Result<Dataset, DataError> 
         }
     }
     let ncol = names.len();
-    let mut raw: Vec<Vec<String>> = vec![Vec::new(); ncol];
+    let mut raw: Vec<Texts> = (0..ncol).map(|_| Texts::default()).collect();
     let mut lines: Vec<u64> = Vec::new();
     let mut rec = csv::StringRecord::new();
     loop {
@@ -222,7 +222,7 @@ pub fn read_csv(bytes: &[u8], opts: &ReadOptions) -> Result<Dataset, DataError> 
                     return Err(DataError::Ragged { line, expected: ncol, found: rec.len() });
                 }
                 for (j, f) in rec.iter().enumerate() {
-                    raw[j].push(f.trim().to_string());
+                    raw[j].push(f.trim());
                 }
                 lines.push(line);
             }
@@ -249,7 +249,31 @@ pub fn read_csv(bytes: &[u8], opts: &ReadOptions) -> Result<Dataset, DataError> 
     Ok(Dataset { columns, rows })
 }
 
-fn detect(name: &str, vals: &[String]) -> ColumnType {
+/// One column's cells as text: one buffer and the end of each cell (no allocation per cell).
+#[derive(Default)]
+struct Texts {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Texts {
+    fn push(&mut self, s: &str) {
+        self.text.push_str(s);
+        self.ends.push(self.text.len());
+    }
+    fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        self.ends.iter().scan(0, move |start, &end| {
+            let s = &self.text[*start..end];
+            *start = end;
+            Some(s)
+        })
+    }
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+}
+
+fn detect(name: &str, vals: &Texts) -> ColumnType {
     let present = || vals.iter().filter(|v| !is_missing(v));
     if name.to_ascii_lowercase().contains("date") && present().all(|v| parse_date(v).is_some()) {
         return ColumnType::Date;
@@ -264,7 +288,7 @@ fn parse_num(s: &str) -> Option<f64> {
     s.parse::<f64>().ok().filter(|v| v.is_finite())
 }
 
-fn convert(name: &str, kind: ColumnType, vals: Vec<String>, lines: &[u64]) -> Result<ColumnData, DataError> {
+fn convert(name: &str, kind: ColumnType, vals: Texts, lines: &[u64]) -> Result<ColumnData, DataError> {
     Ok(match kind {
         ColumnType::Numeric => {
             let mut out = Vec::with_capacity(vals.len());
@@ -278,7 +302,7 @@ fn convert(name: &str, kind: ColumnType, vals: Vec<String>, lines: &[u64]) -> Re
                             return Err(DataError::NotNumeric {
                                 column: name.to_string(),
                                 line: lines[i],
-                                value: v.clone(),
+                                value: v.to_string(),
                             });
                         }
                     }
@@ -298,7 +322,7 @@ fn convert(name: &str, kind: ColumnType, vals: Vec<String>, lines: &[u64]) -> Re
                             return Err(DataError::NotDate {
                                 column: name.to_string(),
                                 line: lines[i],
-                                value: v.clone(),
+                                value: v.to_string(),
                             });
                         }
                     }
@@ -307,17 +331,17 @@ fn convert(name: &str, kind: ColumnType, vals: Vec<String>, lines: &[u64]) -> Re
             ColumnData::Date(out)
         }
         ColumnType::Categorical => {
-            let mut index: HashMap<String, u32> = HashMap::new();
+            let mut index: HashMap<&str, u32> = HashMap::new();
             let mut levels = Vec::new();
             let mut codes = Vec::with_capacity(vals.len());
-            for v in vals {
-                if is_missing(&v) {
+            for v in vals.iter() {
+                if is_missing(v) {
                     codes.push(MISSING);
                     continue;
                 }
                 let next = levels.len() as u32;
-                let c = *index.entry(v.clone()).or_insert_with(|| {
-                    levels.push(v);
+                let c = *index.entry(v).or_insert_with(|| {
+                    levels.push(v.to_string());
                     next
                 });
                 codes.push(c);

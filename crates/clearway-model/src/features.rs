@@ -277,16 +277,18 @@ impl FeatureSpec {
     ) {
         let p = self.plan_inputs();
         let history = |gi: usize| self.key(&self.groups[gi], cells).map(|k| lookup(gi, &k).unwrap_or((0.0, 0.0)));
-        self.row_with(enc, &p, cells, &history, out);
+        self.row_with(enc, &p, cells, None, &history, out);
     }
 
     /// Features of one row; `history(group)` is None when the row's key of that group is missing, else the
-    /// (label sum, count) of the key ((0, 0) when never seen).
+    /// (label sum, count) of the key ((0, 0) when never seen). `codes`, when given, are the label codes of
+    /// the row's coded columns already looked up (else they are looked up by text).
     fn row_with(
         &self,
         enc: &Encoders,
         p: &Inputs,
         cells: &[Cell<'_>],
+        codes: Option<&[f64]>,
         history: &dyn Fn(usize) -> Option<(f64, f64)>,
         out: &mut Vec<f64>,
     ) {
@@ -316,12 +318,19 @@ impl FeatureSpec {
             let (q, v) = (Self::num(cells, p.quantity), Self::num(cells, p.value));
             out.push(if q > 0.0 && v > 0.0 { (v / q).ln() } else { f64::NAN });
         }
-        for (ci, &i) in p.coded.iter().enumerate() {
-            let v = match i.map(|i| cells[i]) {
-                Some(Cell::Cat(Some(v))) => enc.codes.get(ci).and_then(|m| m.get(v)).copied().unwrap_or(f64::NAN),
-                _ => f64::NAN,
-            };
-            out.push(v);
+        match codes {
+            Some(c) => out.extend_from_slice(c),
+            None => {
+                for (ci, &i) in p.coded.iter().enumerate() {
+                    let v = match i.map(|i| cells[i]) {
+                        Some(Cell::Cat(Some(v))) => {
+                            enc.codes.get(ci).and_then(|m| m.get(v)).copied().unwrap_or(f64::NAN)
+                        }
+                        _ => f64::NAN,
+                    };
+                    out.push(v);
+                }
+            }
         }
         let mut importer_count = f64::NAN;
         let mut importer_hs_count = f64::NAN;
@@ -434,10 +443,12 @@ impl FeatureSpec {
             (r.next_u64() % k as u64) as usize
         };
         let folds: Vec<usize> = (0..n).map(fold_of).collect();
-        let mut cells_buf: Vec<Vec<Cell<'_>>> = Vec::with_capacity(n);
+        let ni = cols.len();
+        let mut flat: Vec<Cell<'_>> = Vec::with_capacity(n * ni);
         for i in 0..n {
-            cells_buf.push(cells_of(ds, &cols, i));
+            cells_into(ds, &cols, i, &mut flat);
         }
+        let cells_buf: Vec<&[Cell<'_>]> = flat.chunks(ni.max(1)).take(n).collect();
         // Per group: each row's key id and, per id, the (label sum, count) of each fold.
         let mut row_ids: Vec<Vec<u32>> = Vec::with_capacity(self.groups.len());
         let mut per_fold: Vec<Vec<(f64, f64)>> = Vec::with_capacity(self.groups.len());
@@ -453,7 +464,7 @@ impl FeatureSpec {
             }
             let mut stats = HashMap::with_capacity(first.len());
             for (id, &row) in first.iter().enumerate() {
-                let key = self.key(g, &cells_buf[row]).unwrap_or_default();
+                let key = self.key(g, cells_buf[row]).unwrap_or_default();
                 let v = &sums[id * k..(id + 1) * k];
                 stats.insert(key, v.iter().fold((0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1)));
             }
@@ -463,6 +474,7 @@ impl FeatureSpec {
         }
         let p = self.plan_inputs();
         if self.uv_available() {
+            let mut key = String::new();
             for cells in &cells_buf {
                 let luv = Self::log_uv(cells, &p);
                 if !luv.is_finite() {
@@ -476,7 +488,14 @@ impl FeatureSpec {
                     e.0 += luv;
                     e.1 += 1.0;
                     if let Some(o) = Self::cat(cells, p.origin) {
-                        let e = enc.uv_hs_origin.entry(format!("{h}{SEP}{o}")).or_insert((0.0, 0.0));
+                        key.clear();
+                        key.push_str(h);
+                        key.push(SEP);
+                        key.push_str(o);
+                        let e = match enc.uv_hs_origin.get_mut(key.as_str()) {
+                            Some(e) => e,
+                            None => enc.uv_hs_origin.entry(key.clone()).or_insert((0.0, 0.0)),
+                        };
                         e.0 += luv;
                         e.1 += 1.0;
                     }
@@ -486,7 +505,10 @@ impl FeatureSpec {
         let scale = k as f64 / (k - 1) as f64;
         let mut out = Vec::with_capacity(n * self.len());
         let mut row = Vec::with_capacity(self.len());
+        let tables = self.code_tables(&enc, ds);
+        let mut codes = Vec::with_capacity(self.coded.len());
         for i in 0..n {
+            code_row(&tables, i, &mut codes);
             let f = folds[i];
             let history = |gi: usize| {
                 let id = row_ids[gi][i];
@@ -497,7 +519,7 @@ impl FeatureSpec {
                 let (s, c) = v.iter().enumerate().filter(|(j, _)| *j != f).fold((0.0, 0.0), |a, (_, b)| (a.0 + b.0, a.1 + b.1));
                 Some((s * scale, c * scale))
             };
-            self.row_with(&enc, &p, &cells_buf[i], &history, &mut row);
+            self.row_with(&enc, &p, cells_buf[i], Some(&codes), &history, &mut row);
             out.extend_from_slice(&row);
         }
         Ok((enc, out))
@@ -509,17 +531,74 @@ impl FeatureSpec {
         let p = self.plan_inputs();
         let mut out = Vec::with_capacity(ds.rows * self.len());
         let mut row = Vec::with_capacity(self.len());
+        let tables = self.code_tables(enc, ds);
+        let mut codes = Vec::with_capacity(self.coded.len());
+        let mut cells = Vec::with_capacity(cols.len());
+        let key = std::cell::RefCell::new(String::new());
         for i in 0..ds.rows {
-            let cells = cells_of(ds, &cols, i);
+            cells.clear();
+            cells_into(ds, &cols, i, &mut cells);
+            code_row(&tables, i, &mut codes);
             let history = |gi: usize| {
-                self.key(&self.groups[gi], &cells)
-                    .map(|k| enc.stats.get(gi).and_then(|m| m.get(&k)).copied().unwrap_or((0.0, 0.0)))
+                let mut k = key.borrow_mut();
+                if !self.key_into(&self.groups[gi], &cells, &mut k) {
+                    return None;
+                }
+                Some(enc.stats.get(gi).and_then(|m| m.get(k.as_str())).copied().unwrap_or((0.0, 0.0)))
             };
-            self.row_with(enc, &p, &cells, &history, &mut row);
+            self.row_with(enc, &p, &cells, Some(&codes), &history, &mut row);
             out.extend_from_slice(&row);
         }
         Ok(out)
     }
+
+    /// [`FeatureSpec::key`] into a reused buffer; false when a part is missing.
+    fn key_into(&self, g: &Group, cells: &[Cell<'_>], k: &mut String) -> bool {
+        k.clear();
+        for (i, (col, prefix)) in g.parts.iter().enumerate() {
+            let v = match self.input_index(col).map(|c| cells[c]) {
+                Some(Cell::Cat(Some(v))) => v,
+                _ => return false,
+            };
+            if i > 0 {
+                k.push(SEP);
+            }
+            if *prefix > 0 {
+                k.extend(v.chars().take(*prefix));
+            } else {
+                k.push_str(v);
+            }
+        }
+        true
+    }
+
+    /// Per coded column, the label code of each level of the table's column (None when the column is
+    /// not categorical in the table: looked up as missing).
+    fn code_tables<'a>(&self, enc: &Encoders, ds: &'a Dataset) -> Vec<Option<(&'a [u32], Vec<f64>)>> {
+        self.coded
+            .iter()
+            .enumerate()
+            .map(|(ci, c)| match ds.column(c).map(|c| &c.data) {
+                Some(ColumnData::Categorical { codes, levels }) => Some((
+                    codes.as_slice(),
+                    levels
+                        .iter()
+                        .map(|l| enc.codes.get(ci).and_then(|m| m.get(l)).copied().unwrap_or(f64::NAN))
+                        .collect(),
+                )),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// The coded columns' label codes of row `i`.
+fn code_row(tables: &[Option<(&[u32], Vec<f64>)>], i: usize, out: &mut Vec<f64>) {
+    out.clear();
+    out.extend(tables.iter().map(|t| match t {
+        Some((codes, values)) => values.get(codes[i] as usize).copied().unwrap_or(f64::NAN),
+        None => f64::NAN,
+    }));
 }
 
 /// Input positions a row reads (see [`FeatureSpec::plan_inputs`]).
@@ -533,6 +612,17 @@ struct Inputs {
     origin: Option<usize>,
     importer_group: Option<usize>,
     importer_hs_group: Option<usize>,
+}
+
+/// Append the cells of row `i` for resolved input columns.
+fn cells_into<'a>(ds: &'a Dataset, cols: &[usize], i: usize, out: &mut Vec<Cell<'a>>) {
+    out.extend(cols.iter().map(|&c| match &ds.columns[c].data {
+        ColumnData::Numeric(v) => Cell::Num(v[i]),
+        ColumnData::Date(v) => Cell::Num(v[i] as f64),
+        ColumnData::Categorical { codes, levels } => {
+            Cell::Cat(if codes[i] == MISSING { None } else { levels.get(codes[i] as usize).map(|s| s.as_str()) })
+        }
+    }));
 }
 
 /// The cells of row `i` for resolved input columns.

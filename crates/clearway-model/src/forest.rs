@@ -64,19 +64,24 @@ fn depth_of(t: &Tree) -> usize {
 
 impl Forest {
     pub fn new(b: &Booster) -> Forest {
+        Forest::from_trees(b.init_score, b.features, &b.trees)
+    }
+
+    /// Compile trees reading `features` features, starting from `init`.
+    pub fn from_trees(init: f64, features: usize, trees: &[Tree]) -> Forest {
         let mut f = Forest {
-            init: b.init_score,
-            features: b.features,
+            init,
+            features,
             columns: Vec::new(),
-            trees: Vec::with_capacity(b.trees.len()),
+            trees: Vec::with_capacity(trees.len()),
             nodes: Vec::new(),
             leaves: Vec::new(),
             fallback: false,
-            key: (b.trees.len(), b.init_score.to_bits()),
+            key: (trees.len(), init.to_bits()),
         };
         // Column of each (feature, missing goes left) pair, in order of first use.
-        let mut col_of = vec![[u32::MAX; 2]; b.features];
-        for t in &b.trees {
+        let mut col_of = vec![[u32::MAX; 2]; features];
+        for t in trees {
             let d = depth_of(t);
             if d > MAX_DEPTH || t.nodes.iter().any(|n| n.threshold.is_infinite()) {
                 f.fallback = true;
@@ -131,13 +136,30 @@ impl Forest {
     pub fn predict_raw_batch(&self, b: &Booster, m: Matrix<'_>, out: &mut Vec<f64>) {
         out.clear();
         out.resize(m.rows, self.init);
+        self.accumulate(&b.trees, m, out);
+    }
+
+    /// Add the trees' values of every row of `m` to `out` (one entry per row), in tree order. `trees` are
+    /// the trees compiled (scored one by one when the layout could not hold them).
+    pub fn accumulate(&self, trees: &[Tree], m: Matrix<'_>, out: &mut [f64]) {
+        self.accumulate_with(trees, m, out, &mut Scratch::default());
+    }
+
+    /// [`Forest::accumulate`] with a reusable block buffer (for callers that score many times).
+    pub fn accumulate_with(&self, trees: &[Tree], m: Matrix<'_>, out: &mut [f64], scratch: &mut Scratch) {
+        assert_eq!(out.len(), m.rows, "one output per row");
         if self.fallback || m.features < self.features || self.columns.len() > MAX_COLUMNS {
             for (i, o) in out.iter_mut().enumerate() {
-                *o = b.predict_raw(m.row(i));
+                for t in trees {
+                    *o += t.predict(m.row(i));
+                }
             }
             return;
         }
-        let mut groups: Vec<Group> = vec![[[0.0; W]; MAX_COLUMNS]; BLOCK / W];
+        let groups = &mut scratch.0;
+        if groups.len() < BLOCK / W {
+            groups.resize(BLOCK / W, [[0.0; W]; MAX_COLUMNS]);
+        }
         let mut start = 0;
         while start < m.rows {
             let end = (start + BLOCK).min(m.rows);
@@ -172,6 +194,10 @@ impl Forest {
         }
     }
 }
+
+/// Block buffer of the batch scorer, reusable across calls.
+#[derive(Default)]
+pub struct Scratch(Vec<Group>);
 
 /// Rows walked side by side.
 const W: usize = 8;

@@ -524,6 +524,8 @@ pub fn train(
     let mut scratch: Vec<u32> = Vec::with_capacity(n);
     let mut pool: Vec<Vec<Bin>> = Vec::new();
     let mut gh: Vec<(f64, f64)> = Vec::with_capacity(n);
+    let mut in_bag: Vec<bool> = Vec::with_capacity(n);
+    let mut vscratch = crate::forest::Scratch::default();
     for iter in 0..params.num_trees {
         for i in 0..n {
             let (g, h) = grad_hess(params.objective, score[i], y[i]);
@@ -549,15 +551,32 @@ pub fn train(
         }
         let tree =
             grow_tree(params, &data, &grad, &hess, &mut indices, &mut scratch, &feats, threads, &mut pool, &mut gh);
-        // Update training scores through the binned tree.
+        // Update training scores: rows in the bag through the leaf the partition put them in, the others
+        // through the binned tree.
+        in_bag.clear();
+        in_bag.resize(n, false);
+        for (li, &(a, b)) in tree.leaf_ranges.iter().enumerate() {
+            let v = tree.leaf_values[li];
+            for &r in &indices[a..b] {
+                score[r as usize] += v;
+                in_bag[r as usize] = true;
+            }
+        }
         for (r, s) in score.iter_mut().enumerate() {
-            *s += tree.predict_binned(&data, r);
+            if !in_bag[r] {
+                *s += tree.predict_binned(&data, r);
+            }
         }
         let tree = tree.into_tree(&data);
         if let Some((vm, vy)) = valid {
+            crate::forest::Forest::from_trees(0.0, nf, std::slice::from_ref(&tree)).accumulate_with(
+                std::slice::from_ref(&tree),
+                vm,
+                &mut vscore,
+                &mut vscratch,
+            );
             let mut loss = 0.0;
-            for (i, s) in vscore.iter_mut().enumerate() {
-                *s += tree.predict(vm.row(i));
+            for (i, s) in vscore.iter().enumerate() {
                 loss += point_loss(params.objective, *s, vy[i]);
             }
             loss /= vm.rows.max(1) as f64;
@@ -630,6 +649,8 @@ struct BinTree {
     nodes: Vec<(usize, usize, bool, i32, i32, f64, f64)>, // feature, bin, default_left, left, right, gain, count
     leaf_values: Vec<f64>,
     leaf_counts: Vec<f64>,
+    /// Each leaf's rows: `indices[start..end]` after growing.
+    leaf_ranges: Vec<(usize, usize)>,
 }
 
 impl BinTree {
@@ -698,7 +719,7 @@ fn grow_tree(
     }
     root.best = best_split(p, d, &root, feats);
     let mut leaves = vec![root];
-    let mut tree = BinTree { nodes: Vec::new(), leaf_values: Vec::new(), leaf_counts: Vec::new() };
+    let mut tree = BinTree { nodes: Vec::new(), leaf_values: Vec::new(), leaf_counts: Vec::new(), leaf_ranges: Vec::new() };
     while leaves.len() < p.num_leaves {
         // The leaf with the largest gain (first on ties, so deterministic).
         let mut pick: Option<(usize, f64)> = None;
@@ -723,20 +744,21 @@ fn grow_tree(
         let (start, end) = (leaves[li].start, leaves[li].end);
         // Stable partition of the leaf's rows.
         let missing_bin = d.mappers[split.feature].bins() - 1;
+        // Each row is written to both sides and only the matching cursor moves (no unpredictable branch).
         scratch.clear();
+        scratch.resize(end - start, 0);
         let mut w = start;
+        let mut k2 = 0;
         for k in start..end {
             let r = indices[k];
             let b = d.get(split.feature, r as usize) as usize;
             let left = if b == missing_bin { split.default_left } else { b <= split.bin };
-            if left {
-                indices[w] = r;
-                w += 1;
-            } else {
-                scratch.push(r);
-            }
+            indices[w] = r;
+            scratch[k2] = r;
+            w += left as usize;
+            k2 += (!left) as usize;
         }
-        indices[w..end].copy_from_slice(scratch);
+        indices[w..end].copy_from_slice(&scratch[..k2]);
         let mid = w;
         let node_idx = tree.nodes.len();
         let count = (end - start) as f64;
@@ -807,6 +829,7 @@ fn grow_tree(
         let v = -l.g / (l.h + p.lambda_l2) * p.learning_rate;
         tree.leaf_values.push(if v.is_finite() { v } else { 0.0 });
         tree.leaf_counts.push((l.end - l.start) as f64);
+        tree.leaf_ranges.push((l.start, l.end));
     }
     tree
 }

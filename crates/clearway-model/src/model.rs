@@ -70,10 +70,10 @@ impl TrainOptions {
 /// Clearway's default boosting parameters (chosen for quality at the speed targets; see docs/model.md).
 pub fn default_params() -> Params {
     Params {
-        num_trees: 200,
-        learning_rate: 0.15,
+        num_trees: 150,
+        learning_rate: 0.2,
         num_leaves: 12,
-        max_depth: 5,
+        max_depth: 4,
         min_data_in_leaf: 20,
         lambda_l2: 1.0,
         bagging_fraction: 0.8,
