@@ -10,7 +10,7 @@
 //! 2006 `CountDoseData` / `GrossCounts` and 2012 `GrossCounts` are [`GrossCount`]s (neutron when the
 //! detector type or the 2012 detector category says so).
 
-use crate::num::{CountIssues, parse_counts, parse_duration, parse_list};
+use crate::num::{CountIssues, parse_counts, parse_counts_zeroed, parse_duration, parse_list};
 use crate::xml::{Event, Scanner, attr, attrs, decode, split_name};
 use crate::{
     Calibration, Diagnostic, DetectorStatus, Format, GrossCount, Radiation, Slice, Speed, Spectrum, SpectrumFile,
@@ -53,6 +53,9 @@ struct State<'a> {
     compressed: bool,
     /// The current spectrum has negative counts.
     negatives: bool,
+    /// `CountedZeroes` channel data go into a zero-filled vector at this cursor (see
+    /// [`parse_counts_zeroed`]); the vector is cut to it when the spectrum ends.
+    zfill: Option<usize>,
     state_ref: Option<String>,
 }
 
@@ -96,7 +99,11 @@ impl<'a> State<'a> {
     }
 
     fn finish_spectrum(&mut self) {
+        let zfill = self.zfill.take();
         if let Some(mut s) = self.cur.take() {
+            if let Some(p) = zfill {
+                s.counts.truncate(p);
+            }
             let si = self.slice_idx();
             s.slice = si;
             if s.title.is_none() {
@@ -143,6 +150,7 @@ pub fn read(b: &[u8]) -> (SpectrumFile, Vec<Diagnostic>) {
         gross: None,
         compressed: false,
         negatives: false,
+        zfill: None,
         state_ref: None,
     };
     if let Some(i) = memchr::memchr(b'\n', b) {
@@ -224,7 +232,11 @@ pub fn read(b: &[u8]) -> (SpectrumFile, Vec<Diagnostic>) {
         let path: Vec<String> = stack.iter().map(|n| String::from_utf8_lossy(n).into_owned()).collect();
         let path = path.join("/");
         st.diag(b.len(), &path, false, format!("truncated: {} element(s) not closed", stack.len()));
-        if st.cur.as_ref().is_some_and(|s| !s.counts.is_empty()) {
+        let started = match st.zfill {
+            Some(p) => p > 0,
+            None => st.cur.as_ref().is_some_and(|s| !s.counts.is_empty()),
+        };
+        if started {
             st.diag(b.len(), &path, true, "the last spectrum may be incomplete");
         }
         st.finish_spectrum();
@@ -291,9 +303,8 @@ fn start(st: &mut State, local: &[u8], at: &[u8], pos: usize, stack: &[&[u8]]) {
                 .or_else(|| attr(at, "radDetectorInformationReference"))
                 .or_else(|| st.det_name.clone())
                 .unwrap_or_default();
-            // the previous spectrum's length is the best guess: no regrowth of the channel array
-            let counts = Vec::with_capacity(st.f.spectra.last().map_or(1024, |s| s.counts.len()));
-            st.cur = Some(Spectrum { detector, sample: attr(at, "SampleNumber"), counts, ..Spectrum::default() });
+            // the channel array is allocated when ChannelData says whether it is compressed
+            st.cur = Some(Spectrum { detector, sample: attr(at, "SampleNumber"), ..Spectrum::default() });
             st.cur_cal_ref = attr(at, "energyCalibrationReference").or_else(|| attr(at, "CalibrationIDs"));
             st.cur_pos = pos;
         }
@@ -312,6 +323,21 @@ fn start(st: &mut State, local: &[u8], at: &[u8], pos: usize, stack: &[&[u8]]) {
                 st.diag(pos, "ChannelData", true, "ChannelData outside a Spectrum");
                 st.cur = Some(Spectrum { detector: st.det_name.clone().unwrap_or_default(), ..Spectrum::default() });
                 st.cur_pos = pos;
+            }
+            // The previous spectrum's length is the best guess (no regrowth). Compressed data go into a
+            // zero-filled array: zero runs are then skipped, not written.
+            let guess = st.f.spectra.last().map_or(1024, |s| s.counts.len());
+            let compressed = st.compressed;
+            if let Some(s) = st.cur.as_mut()
+                && s.counts.is_empty()
+                && st.zfill.is_none()
+            {
+                if compressed {
+                    s.counts = vec![0.0; guess];
+                    st.zfill = Some(0);
+                } else {
+                    s.counts.reserve(guess);
+                }
             }
         }
         b"GrossCounts" | b"CountDoseData" if !in_(stack, b"Spectrum") => {
@@ -390,7 +416,10 @@ fn text_of(st: &mut State, top: &[u8], text: &[u8], pos: usize, stack: &[&[u8]],
         b"ChannelData" => {
             let compressed = st.compressed;
             if let Some(s) = st.cur.as_mut() {
-                let issues = parse_counts(text, compressed, &mut s.counts);
+                let issues = match st.zfill.as_mut() {
+                    Some(p) => parse_counts_zeroed(text, compressed, &mut s.counts, p),
+                    None => parse_counts(text, compressed, &mut s.counts),
+                };
                 st.negatives |= issues.negatives > 0;
                 if !issues.is_clean() {
                     st.count_issues(pos, "ChannelData", &issues);

@@ -105,6 +105,74 @@ fn leading_digits(w: u64) -> (u32, u64) {
 /// ([`leading_digits`]); anything else (signs, decimals, exponents, long integers, the last bytes of
 /// the text) goes through [`parse_number`].
 pub fn parse_counts(text: &[u8], counted_zeroes: bool, out: &mut Vec<f64>) -> CountIssues {
+    parse_into(text, counted_zeroes, &mut Append(out))
+}
+
+/// [`parse_counts`] into a vector whose elements from `*filled` on are all zero (e.g. allocated with
+/// `vec![0.0; guess]`): values are written at the cursor and `CountedZeroes` runs only move it, so the
+/// zero channels are never written (for memory fresh from the allocator, never touched). The vector grows
+/// when the cursor passes its end; the caller truncates it to `*filled` when the spectrum ends.
+pub fn parse_counts_zeroed(text: &[u8], counted_zeroes: bool, out: &mut Vec<f64>, filled: &mut usize) -> CountIssues {
+    parse_into(text, counted_zeroes, &mut Cursor { v: out, pos: filled })
+}
+
+/// Where parsed counts go.
+trait Sink {
+    fn len(&self) -> usize;
+    fn push(&mut self, v: f64);
+    /// Append `k` zero channels.
+    fn zeros(&mut self, k: usize);
+}
+
+struct Append<'a>(&'a mut Vec<f64>);
+
+impl Sink for Append<'_> {
+    #[inline(always)]
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+    #[inline(always)]
+    fn push(&mut self, v: f64) {
+        self.0.push(v);
+    }
+    #[inline(always)]
+    fn zeros(&mut self, k: usize) {
+        self.0.resize(self.0.len() + k, 0.0);
+    }
+}
+
+struct Cursor<'a> {
+    v: &'a mut Vec<f64>,
+    pos: &'a mut usize,
+}
+
+impl Sink for Cursor<'_> {
+    #[inline(always)]
+    fn len(&self) -> usize {
+        *self.pos
+    }
+    #[inline(always)]
+    fn push(&mut self, x: f64) {
+        let p = *self.pos;
+        if p < self.v.len() {
+            self.v[p] = x;
+        } else {
+            self.v.push(x);
+        }
+        *self.pos = p + 1;
+    }
+    #[inline(always)]
+    fn zeros(&mut self, k: usize) {
+        let p = *self.pos + k;
+        if p > self.v.len() {
+            self.v.resize(p, 0.0);
+        }
+        *self.pos = p;
+    }
+}
+
+#[inline(always)]
+fn parse_into<S: Sink>(text: &[u8], counted_zeroes: bool, out: &mut S) -> CountIssues {
     let mut issues = CountIssues::default();
     let mut i = 0;
     let n = text.len();
@@ -140,7 +208,7 @@ pub fn parse_counts(text: &[u8], counted_zeroes: bool, out: &mut Vec<f64>) -> Co
                         if v > room {
                             issues.too_long = true;
                         }
-                        out.resize(out.len() + v.min(room) as usize, 0.0);
+                        out.zeros(v.min(room) as usize);
                         continue;
                     }
                     if v == 0 {
@@ -183,7 +251,7 @@ pub fn parse_counts(text: &[u8], counted_zeroes: bool, out: &mut Vec<f64>) -> Co
                     issues.too_long = true;
                 }
                 let k = k.min(room) as usize;
-                out.resize(out.len() + k, 0.0);
+                out.zeros(k);
                 continue;
             }
             if value == 0.0 {
@@ -325,6 +393,28 @@ mod tests {
                 .collect();
             assert_eq!(a, b, "cut {cut}");
         }
+    }
+
+    #[test]
+    fn zeroed_cursor_matches_append() {
+        for text in [&b"0 3 5 6.5 0 2 1e1 0 4"[..], b"1 2 3", b"0 10", b"7 0 2 8 0 1", b"", b"4 0"] {
+            let mut a = Vec::new();
+            let ia = parse_counts(text, true, &mut a);
+            for guess in [0usize, 2, 5, 50] {
+                let mut z = vec![0.0; guess];
+                let mut filled = 0;
+                let iz = parse_counts_zeroed(text, true, &mut z, &mut filled);
+                z.truncate(filled);
+                assert_eq!(z, a, "{text:?} guess {guess}");
+                assert_eq!(iz, ia);
+            }
+        }
+        // a second piece continues at the cursor
+        let (mut z, mut filled) = (vec![0.0; 8], 0);
+        parse_counts_zeroed(b"1 0 2", true, &mut z, &mut filled);
+        parse_counts_zeroed(b"3 0 3 4", true, &mut z, &mut filled);
+        z.truncate(filled);
+        assert_eq!(z, vec![1.0, 0.0, 0.0, 3.0, 0.0, 0.0, 0.0, 4.0]);
     }
 
     #[test]
