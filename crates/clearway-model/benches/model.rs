@@ -1,10 +1,13 @@
 //! Scoring and explanation speed of a model trained on the KCS train split (default parameters),
 //! over the feature rows of the valid split. `cargo bench -p clearway-model`.
 //!
-//! - `score/trees`: raw score of prepared feature rows, one core (the batch path, trees outer);
-//! - `score/row`: one row at a time through every tree;
-//! - `score/features+trees`: from typed table cells to the score (encoder look-ups included);
-//! - `explain/row`: exact TreeSHAP contributions of one row.
+//! - `score/trees`: raw scores of prepared feature rows (the model's 67 features per row, f64, row-major),
+//!   one core, through the compiled forest (`Booster::predict_raw_batch`); elements = rows;
+//! - `score/row`: the baseline, one row at a time walking the stored trees node by node;
+//! - `score/features+trees`: from the typed table to the scores (feature building and encoder look-ups
+//!   included);
+//! - `explain/row`: exact TreeSHAP contributions of one row (tabulated form, `shap::contributions`);
+//! - `explain/reference`: the baseline, the published recursion (`shap::contributions_reference`).
 
 use clearway_model::gbdt::Matrix;
 use clearway_model::{Model, ReadOptions, TrainOptions, read_csv};
@@ -61,6 +64,13 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             i = (i + 1) % rows;
             clearway_model::shap::contributions(&m.booster, black_box(mat.row(i)), &mut phi);
+            black_box(phi[0])
+        })
+    });
+    g.bench_function("reference", |b| {
+        b.iter(|| {
+            i = (i + 1) % rows;
+            clearway_model::shap::contributions_reference(&m.booster, black_box(mat.row(i)), &mut phi);
             black_box(phi[0])
         })
     });

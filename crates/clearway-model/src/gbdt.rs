@@ -525,7 +525,23 @@ pub fn train(
     let mut pool: Vec<Vec<Bin>> = Vec::new();
     let mut gh: Vec<(f64, f64)> = Vec::with_capacity(n);
     let mut in_bag: Vec<bool> = Vec::with_capacity(n);
-    let mut vscratch = crate::forest::Scratch::default();
+    if let Some((vm, vy)) = valid
+        && (vm.features != nf || vy.len() != vm.rows)
+    {
+        return Err(TrainError::Shape { got: vm.values.len(), rows: vy.len(), features: nf });
+    }
+    let vbins: Vec<u8> = match valid {
+        Some((vm, _)) => {
+            let mut b = vec![0u8; vm.rows * nf];
+            for f in 0..nf {
+                for r in 0..vm.rows {
+                    b[f * vm.rows + r] = data.mappers[f].bin(vm.values[r * nf + f]);
+                }
+            }
+            b
+        }
+        None => Vec::new(),
+    };
     for iter in 0..params.num_trees {
         for i in 0..n {
             let (g, h) = grad_hess(params.objective, score[i], y[i]);
@@ -567,19 +583,19 @@ pub fn train(
                 *s += tree.predict_binned(&data, r);
             }
         }
-        let tree = tree.into_tree(&data);
         if let Some((vm, vy)) = valid {
-            crate::forest::Forest::from_trees(0.0, nf, std::slice::from_ref(&tree)).accumulate_with(
-                std::slice::from_ref(&tree),
-                vm,
-                &mut vscore,
-                &mut vscratch,
-            );
+            // The validation rows binned with the training bounds: `v <= upper[b]` exactly when
+            // `bin(v) <= b`, so this is the stored tree's value, from a feature-major byte matrix that
+            // stays in cache.
+            for (r, s) in vscore.iter_mut().enumerate() {
+                *s += tree.predict_bins(&data.mappers, &vbins, vm.rows, r);
+            }
             let mut loss = 0.0;
             for (i, s) in vscore.iter().enumerate() {
                 loss += point_loss(params.objective, *s, vy[i]);
             }
             loss /= vm.rows.max(1) as f64;
+            let tree = tree.into_tree(&data);
             booster.valid_loss.push(loss);
             booster.trees.push(tree);
             if loss < best_loss - 1e-12 {
@@ -589,7 +605,7 @@ pub fn train(
                 break;
             }
         } else {
-            booster.trees.push(tree);
+            booster.trees.push(tree.into_tree(&data));
             best_iter = iter + 1;
         }
     }
@@ -655,14 +671,19 @@ struct BinTree {
 
 impl BinTree {
     fn predict_binned(&self, d: &Binned, r: usize) -> f64 {
+        self.predict_bins(&d.mappers, &d.bins, d.rows, r)
+    }
+
+    /// Value of row `r` of feature-major bins `bins` (`rows` rows) binned with `mappers`.
+    fn predict_bins(&self, mappers: &[BinMapper], bins: &[u8], rows: usize, r: usize) -> f64 {
         if self.nodes.is_empty() {
             return self.leaf_values[0];
         }
         let mut i = 0i32;
         loop {
             let (f, b, dl, l, rr, _, _) = self.nodes[i as usize];
-            let bin = d.get(f, r) as usize;
-            let missing = bin == d.mappers[f].bins() - 1;
+            let bin = bins[f * rows + r] as usize;
+            let missing = bin == mappers[f].bins() - 1;
             let left = if missing { dl } else { bin <= b };
             i = if left { l } else { rr };
             if i < 0 {
