@@ -464,13 +464,18 @@ impl Analyzer {
                 if w == 0 || w > n {
                     continue;
                 }
-                for i in 0..=n - w {
-                    let (a, z) = (base + i, base + i + w);
-                    let m = mu[z] - mu[a];
+                // window i spans prefix entries [i, i + w): equal-length views, no bounds checks inside
+                let cnt = n - w + 1;
+                let (mu_a, mu_z) = (&mu[base..base + cnt], &mu[base + w..base + w + cnt]);
+                let (ob_a, ob_z) = (&obs[base..base + cnt], &obs[base + w..base + w + cnt]);
+                let (ml_a, ml_z) = (&mu_low[base..base + cnt], &mu_low[base + w..base + w + cnt]);
+                let (ol_a, ol_z) = (&obs_low[base..base + cnt], &obs_low[base + w..base + w + cnt]);
+                for i in 0..cnt {
+                    let m = mu_z[i] - mu_a[i];
                     if !(m > 0.0) {
                         continue;
                     }
-                    let o = obs[z] - obs[a];
+                    let o = ob_z[i] - ob_a[i];
                     let var = m + m * m * c;
                     // Only an excess can beat the best so far (which starts at 0): compare squares first, no
                     // square root or division for the many windows that cannot.
@@ -482,8 +487,8 @@ impl Analyzer {
                         }
                     }
                     if ewr_ok {
-                        let l = obs_low[z] - obs_low[a];
-                        let ml = mu_low[z] - mu_low[a];
+                        let l = ol_z[i] - ol_a[i];
+                        let ml = ml_z[i] - ml_a[i];
                         let h = o - l;
                         let mh = m - ml;
                         let num = (l - ml) - k * (h - mh);
