@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::countries::country_code;
 use crate::normalize::{Kind, NormName, normalize};
-use crate::score::{Explained, Facts, MIN_TOKEN_SIM, id_key, name_score_with, qualify, qualify_score, score_names_with, token_sim_floor};
+use crate::score::{Core, Explained, Facts, MIN_TOKEN_SIM, explain, id_key, qualify, qualify_score, score_core, token_sim_floor};
 
 /// Candidates scored pairwise per query.
 pub const CANDIDATES: usize = 40;
@@ -256,15 +256,20 @@ impl Index {
             // Top candidates by accumulated key weight (ties: lower alias index), best first: a min-heap
             // of the best k keys. The weights are positive, so their bit patterns order as they do.
             let mut heap: std::collections::BinaryHeap<std::cmp::Reverse<u64>> = std::collections::BinaryHeap::with_capacity(CANDIDATES + 1);
+            let mut floor = 0u64;
             for &a in touched.iter() {
                 let key = (u64::from(acc[a as usize].to_bits()) << 32) | u64::from(!a);
                 acc[a as usize] = 0.0;
                 if heap.len() < CANDIDATES {
                     heap.push(std::cmp::Reverse(key));
-                } else if let Some(mut top) = heap.peek_mut() {
-                    if key > top.0 {
+                    if heap.len() == CANDIDATES {
+                        floor = heap.peek().map_or(0, |r| r.0);
+                    }
+                } else if key > floor {
+                    if let Some(mut top) = heap.peek_mut() {
                         *top = std::cmp::Reverse(key);
                     }
+                    floor = heap.peek().map_or(0, |r| r.0);
                 }
             }
             if heap.is_empty() {
@@ -302,33 +307,35 @@ impl Index {
             };
             // Score every candidate (name score and qualifiers, no explanation), keep the best alias per
             // entity, then explain the winners only.
-            let mut best: Vec<(u32, u32, f64)> = Vec::with_capacity(cands.len());
+            let mut best: Vec<(u32, u32, f64, Core)> = Vec::with_capacity(cands.len());
             for key in cands {
                 let a = !(key as u32);
                 let al = &self.aliases[a as usize];
                 let ent = &self.entities[al.entity as usize];
                 fill(al, stamp, slot, rows);
-                let s = name_score_with(&qn, &al.norm, |i, j| sim(al, rows, slot, i, j));
-                if s <= 0.0 {
+                let Some(core) = score_core(&qn, &al.norm, |i, j| sim(al, rows, slot, i, j)) else {
+                    continue;
+                };
+                if core.score() <= 0.0 {
                     continue;
                 }
-                let mut s = qualify_score(s, &q.facts, &ent.facts, |_| {});
+                let mut s = qualify_score(core.score(), &q.facts, &ent.facts, |_| {});
                 if al.norm.tokens.len() == 1 && qn.tokens.len() > 1 && ent.names[al.name as usize].1 == NameKind::Weak {
                     s *= 0.9;
                 }
                 match best.iter_mut().find(|b| b.0 == al.entity) {
                     Some(b) if b.2 >= s => {}
-                    Some(b) => *b = (al.entity, a, s),
-                    None => best.push((al.entity, a, s)),
+                    Some(b) => *b = (al.entity, a, s, core),
+                    None => best.push((al.entity, a, s, core)),
                 }
             }
             best.sort_by(|x, y| y.2.total_cmp(&x.2).then(x.0.cmp(&y.0)));
             best.truncate(limit);
             best.into_iter()
-                .map(|(ei, a, s)| {
+                .map(|(ei, a, s, core)| {
                     let ent = &self.entities[ei as usize];
                     let al = &self.aliases[a as usize];
-                    let mut e = qualify(score_names_with(&qn, &al.norm, |i, j| sim(al, rows, slot, i, j)), &q.facts, &ent.facts);
+                    let mut e = qualify(explain(&qn, &al.norm, &core, |i, j| sim(al, rows, slot, i, j)), &q.facts, &ent.facts);
                     if al.norm.tokens.len() == 1 && qn.tokens.len() > 1 && ent.names[al.name as usize].1 == NameKind::Weak {
                         e.score *= 0.9;
                         e.qualifiers.push("weak-alias".into());

@@ -43,6 +43,20 @@ pub struct Token {
     /// Character-class counts of the first 64 characters (see [`signature`]).
     #[serde(skip)]
     pub sig: [u8; 32],
+    /// Length in characters, and whether all are ASCII.
+    #[serde(skip)]
+    pub nchars: u32,
+    #[serde(skip)]
+    pub ascii: bool,
+}
+
+impl Token {
+    fn new(text: String, kind: Kind, phonetic: String, weight: f64) -> Token {
+        let sig = signature(&text);
+        let nchars = text.chars().count() as u32;
+        let ascii = text.is_ascii();
+        Token { text, kind, phonetic, weight, sig, nchars, ascii }
+    }
 }
 
 /// A normalised name: its tokens in order.
@@ -52,6 +66,12 @@ pub struct NormName {
     /// An organisation, vessel or aircraft name (by schema or by a legal form).
     #[serde(skip)]
     pub org: bool,
+    /// Characters of all tokens (spaces inside legal forms included) and, when fewer than 64, the
+    /// [`signature`] of the tokens joined (the sum of theirs): a filter for the spacing check.
+    #[serde(skip)]
+    pub joined_len: u32,
+    #[serde(skip)]
+    pub joined_sig: [u8; 32],
 }
 
 impl NormName {
@@ -79,18 +99,57 @@ impl NormName {
 /// spaces, apostrophes removed, dots inside initials (`L.L.C.`) removed, leetspeak digits inside words read
 /// as letters (`Ig0r` → `igor`). Letters of scripts without a table (Arabic, Han ...) are kept as they are.
 pub fn fold(s: &str) -> String {
-    let mut lowered = String::with_capacity(s.len());
-    for c in s.chars().take(MAX_CHARS).nfkc() {
-        for l in c.to_lowercase() {
-            if !translit::push(l, &mut lowered) {
-                lowered.push(l);
+    let mut out = String::with_capacity(s.len().min(4 * MAX_CHARS));
+    if s.is_ascii() {
+        // ASCII is its own NFKC and NFD and has no marks or letters to transliterate: lower case only.
+        fold_chars(s.bytes().take(MAX_CHARS).map(|b| char::from(b.to_ascii_lowercase())), &mut out);
+    } else {
+        let mut lowered = String::with_capacity(s.len());
+        for c in s.chars().take(MAX_CHARS).nfkc() {
+            for l in c.to_lowercase() {
+                if !translit::push(l, &mut lowered) {
+                    lowered.push(l);
+                }
             }
         }
+        fold_chars(lowered.nfd().filter(|c| !is_combining_mark(*c)), &mut out);
     }
-    let mut out = String::with_capacity(lowered.len());
+    // Words joined by one space; leetspeak inside words with letters: 0→o, 1→i, 3→e, 4→a, 5→s, 7→t.
+    let mut res = String::with_capacity(out.len());
+    for w in out.split_whitespace() {
+        if !res.is_empty() {
+            res.push(' ');
+        }
+        let digits = w.bytes().filter(|c| c.is_ascii_digit()).count();
+        if digits == 0 {
+            res.push_str(w);
+            continue;
+        }
+        let letters = w.chars().filter(|c| c.is_alphabetic()).count();
+        if letters >= 2 && digits < letters {
+            res.extend(w.chars().map(|c| match c {
+                '0' => 'o',
+                '1' => 'i',
+                '3' => 'e',
+                '4' => 'a',
+                '5' => 's',
+                '7' => 't',
+                c => c,
+            }));
+        } else {
+            res.push_str(w);
+        }
+    }
+    res
+}
+
+/// The character stage of [`fold`] over lower-cased, mark-free characters: special Latin letters spelled
+/// out, apostrophes dropped, dots between initials dropped, everything else that is not a letter or digit
+/// to a space.
+fn fold_chars(chars: impl Iterator<Item = char>, out: &mut String) {
     let mut run = 0usize; // letters since the last separator
-    let chars: Vec<char> = lowered.nfd().filter(|c| !is_combining_mark(*c)).collect();
-    for (i, &c) in chars.iter().enumerate() {
+    let mut chars = chars.peekable();
+    while let Some(c) = chars.next() {
         let mapped: Option<&str> = match c {
             'ß' => Some("ss"),
             'æ' => Some("ae"),
@@ -113,7 +172,7 @@ pub fn fold(s: &str) -> String {
             run += 1;
         } else if matches!(c, '\'' | '’' | '‘' | 'ʼ' | '`' | '´' | 'ʻ') {
             // O'Brien → obrien
-        } else if c == '.' && run == 1 && chars.get(i + 1).is_some_and(|n| n.is_alphabetic()) {
+        } else if c == '.' && run == 1 && chars.peek().is_some_and(|n| n.is_alphabetic()) {
             // L.L.C → llc (dots between initials)
             run = 0;
         } else {
@@ -123,30 +182,6 @@ pub fn fold(s: &str) -> String {
             run = 0;
         }
     }
-    // Leetspeak inside words with letters: 0→o, 1→i, 3→e, 4→a, 5→s, 7→t.
-    let words: Vec<String> = out
-        .split_whitespace()
-        .map(|w| {
-            let letters = w.chars().filter(|c| c.is_alphabetic()).count();
-            let digits = w.chars().filter(|c| c.is_ascii_digit()).count();
-            if letters >= 2 && digits >= 1 && digits < letters {
-                w.chars()
-                    .map(|c| match c {
-                        '0' => 'o',
-                        '1' => 'i',
-                        '3' => 'e',
-                        '4' => 'a',
-                        '5' => 's',
-                        '7' => 't',
-                        c => c,
-                    })
-                    .collect()
-            } else {
-                w.to_string()
-            }
-        })
-        .collect();
-    words.join(" ")
 }
 
 struct Tables {
@@ -219,9 +254,7 @@ pub fn normalize(name: &str, schema: Schema) -> NormName {
             if let Some((n, f)) = legal_at(&toks, i) {
                 // Unknown schema: only a trailing legal form counts (so "SA" inside a person's name stays a word).
                 if org || i + n == toks.len() || all_legal(&toks[i + n..].join(" ")) {
-                    let text = toks[i..i + n].join(" ");
-                    let sig = signature(&text);
-                    out.push(Token { text, kind: Kind::Legal(f), phonetic: String::new(), weight: 0.3, sig });
+                    out.push(Token::new(toks[i..i + n].join(" "), Kind::Legal(f), String::new(), 0.3));
                     i += n;
                     continue;
                 }
@@ -244,7 +277,7 @@ pub fn normalize(name: &str, schema: Schema) -> NormName {
         } else {
             Kind::Word
         };
-        out.push(Token { text: w.to_string(), kind, phonetic: phonetic(w), weight: 0.0, sig: signature(w) });
+        out.push(Token::new(w.to_string(), kind, phonetic(w), 0.0));
         i += 1;
     }
     // Weights.
@@ -274,7 +307,16 @@ pub fn normalize(name: &str, schema: Schema) -> NormName {
         };
     }
     let org = org || out.iter().any(|t| matches!(t.kind, Kind::Legal(_)));
-    NormName { tokens: out, org }
+    let joined_len: u32 = out.iter().map(|t| t.text.chars().count() as u32).sum();
+    let mut joined_sig = [0u8; 32];
+    if joined_len < 64 {
+        for t in &out {
+            for (x, y) in joined_sig.iter_mut().zip(t.sig.iter()) {
+                *x += *y;
+            }
+        }
+    }
+    NormName { tokens: out, org, joined_len, joined_sig }
 }
 
 /// The class of a character in a [`signature`]: letters that the scorer treats as confusable (half an

@@ -216,20 +216,25 @@ pub fn allowed_edits(len: usize) -> usize {
 /// when below `floor`; with a floor at or above [`MIN_TOKEN_SIM`] the distance is bounded by the budget.
 fn word_sim_floor(ta: &Token, tb: &Token, floor: f64) -> Option<f64> {
     let (a, b, pa, pb) = (ta.text.as_str(), tb.text.as_str(), ta.phonetic.as_str(), tb.phonetic.as_str());
+    let (la, lb) = (ta.nchars as usize, tb.nchars as usize);
+    let (max, min) = (la.max(lb), la.min(lb));
+    let allowed = allowed_edits(max);
+    let bounded = floor >= MIN_TOKEN_SIM;
+    // The distance is at least the difference in length (of the first 64 characters compared): beyond
+    // the budget plus one edit, nothing can bring the similarity up to the floor.
+    if bounded && max <= MAX_EDIT && la.abs_diff(lb) > allowed + 1 {
+        return None;
+    }
     if a == b {
         return (1.0 >= floor).then_some(1.0);
     }
-    let ascii = a.is_ascii() && b.is_ascii();
-    let (la, lb) = if ascii { (a.len(), b.len()) } else { (a.chars().count(), b.chars().count()) };
-    let (max, min) = (la.max(lb), la.min(lb));
-    let allowed = allowed_edits(max);
     let rescue = min >= 3 && pa == pb && !pa.is_empty();
     // Beyond the budget (plus one edit when the keys agree) the similarity is below MIN_TOKEN_SIM.
-    let bound = if floor >= MIN_TOKEN_SIM { 2 * (allowed + usize::from(rescue)) as u32 } else { u32::MAX };
-    if bound != u32::MAX && sig_distance(&ta.sig, &tb.sig) > bound {
+    let bound = if bounded { 2 * (allowed + usize::from(rescue)) as u32 } else { u32::MAX };
+    if bounded && sig_distance(&ta.sig, &tb.sig) > bound {
         return None;
     }
-    let units = if ascii {
+    let units = if ta.ascii && tb.ascii {
         osa_bounded(a.as_bytes(), b.as_bytes(), true, bound)?
     } else {
         let mut ca = ['\0'; MAX_EDIT];
@@ -274,13 +279,24 @@ fn fill(buf: &mut [char; MAX_EDIT], s: &str) -> usize {
 const MAXT: usize = 32;
 
 /// The alignment of two names and its score, without allocation.
-struct Core {
+#[derive(Clone, Copy)]
+pub(crate) struct Core {
     score: f64,
-    /// Aligned (query token, result token, similarity), in the order they were chosen.
-    pairs: [(u8, u8, f64); MAXT],
-    npairs: usize,
-    used_q: [bool; MAXT],
-    used_r: [bool; MAXT],
+    /// Aligned (query token, result token): in the order they were chosen, then by query token.
+    pairs: [(u8, u8); MAXT],
+    npairs: u8,
+    /// Bit i set: query (result) token i is aligned.
+    used_q: u32,
+    used_r: u32,
+}
+
+impl Core {
+    fn used_q(&self, i: usize) -> bool {
+        self.used_q >> i.min(MAXT - 1) & 1 == 1
+    }
+    fn used_r(&self, j: usize) -> bool {
+        self.used_r >> j.min(MAXT - 1) & 1 == 1
+    }
 }
 
 /// Characters of a name's tokens joined without spaces (the first 64 into `buf`); returns (kept, total).
@@ -315,17 +331,7 @@ fn compact_bound(max: usize) -> u32 {
 /// exact while the joined name is shorter than 64 characters; an unweighted edit changes the sum of
 /// absolute differences by at most 2, and the lengths differ by at least the distance.
 fn compact_may_match(q: &NormName, r: &NormName) -> bool {
-    let sum = |n: &NormName| {
-        let mut s = [0u16; 32];
-        for t in &n.tokens {
-            for (x, y) in s.iter_mut().zip(t.sig.iter()) {
-                *x += u16::from(*y);
-            }
-        }
-        let len: u32 = s.iter().map(|&x| u32::from(x)).sum();
-        (s, len)
-    };
-    let ((sq, lq), (sr, lr)) = (sum(q), sum(r));
+    let (lq, lr) = (q.joined_len, r.joined_len);
     if lq >= MAX_EDIT as u32 || lr >= MAX_EDIT as u32 {
         return true;
     }
@@ -333,11 +339,12 @@ fn compact_may_match(q: &NormName, r: &NormName) -> bool {
     if lq.abs_diff(lr) > bound {
         return false;
     }
-    let l1: u32 = sq.iter().zip(sr.iter()).map(|(x, y)| u32::from(x.abs_diff(*y))).sum();
-    l1 <= 2 * bound
+    sig_distance(&q.joined_sig, &r.joined_sig) <= 2 * bound
 }
 
-fn score_core(q: &NormName, r: &NormName, mut sim: impl FnMut(usize, usize) -> Option<f64>) -> Option<Core> {
+/// The alignment and score. `sim(i, j)` is the similarity of query token i and result token j when at
+/// least [`MIN_TOKEN_SIM`] (`token_sim_floor`, or a cache of it).
+pub(crate) fn score_core(q: &NormName, r: &NormName, mut sim: impl FnMut(usize, usize) -> Option<f64>) -> Option<Core> {
     let (nq, nr) = (q.tokens.len().min(MAXT), r.tokens.len().min(MAXT));
     if nq == 0 || nr == 0 {
         return None;
@@ -360,21 +367,20 @@ fn score_core(q: &NormName, r: &NormName, mut sim: impl FnMut(usize, usize) -> O
     }
     let cands = &mut cands[..nc];
     cands.sort_unstable_by(|x, y| y.1.total_cmp(&x.1).then(y.0.total_cmp(&x.0)).then(x.2.cmp(&y.2)).then(x.3.cmp(&y.3)));
-    let mut c = Core { score: 0.0, pairs: [(0, 0, 0.0); MAXT], npairs: 0, used_q: [false; MAXT], used_r: [false; MAXT] };
-    for &(s, _, i, j) in cands.iter() {
-        if !c.used_q[i as usize] && !c.used_r[j as usize] {
-            c.used_q[i as usize] = true;
-            c.used_r[j as usize] = true;
-            c.pairs[c.npairs] = (i, j, s);
-            c.npairs += 1;
-        }
-    }
-    let pairs = &c.pairs[..c.npairs];
+    let mut c = Core { score: 0.0, pairs: [(0, 0); MAXT], npairs: 0, used_q: 0, used_r: 0 };
     let (mut m, mut w) = (0.0, 0.0);
-    for &(i, j, s) in pairs {
-        let wp = (q.tokens[i as usize].weight + r.tokens[j as usize].weight) / 2.0;
-        m += wp * s;
-        w += wp;
+    let mut any_content = false;
+    for &(s, _, i, j) in cands.iter() {
+        if c.used_q >> i & 1 == 0 && c.used_r >> j & 1 == 0 {
+            c.used_q |= 1 << i;
+            c.used_r |= 1 << j;
+            c.pairs[c.npairs as usize] = (i, j);
+            c.npairs += 1;
+            let wp = (q.tokens[i as usize].weight + r.tokens[j as usize].weight) / 2.0;
+            m += wp * s;
+            w += wp;
+            any_content |= matches!(q.tokens[i as usize].kind, Kind::Word | Kind::Number | Kind::Initial) && s >= MIN_TOKEN_SIM;
+        }
     }
     let base = if w > 0.0 { m / w } else { 0.0 };
     // Unmatched weight per side: content tokens (words, numbers, initials) and symbols (legal forms,
@@ -382,12 +388,12 @@ fn score_core(q: &NormName, r: &NormName, mut sim: impl FnMut(usize, usize) -> O
     let content = |k: Kind| matches!(k, Kind::Word | Kind::Number | Kind::Initial);
     let (mut uq, mut ur, mut sym) = (0.0, 0.0, 0.0);
     for (i, t) in q.tokens.iter().enumerate() {
-        if !c.used_q[i.min(MAXT - 1)] {
+        if !c.used_q(i) {
             if content(t.kind) { uq += t.weight } else { sym += t.weight }
         }
     }
     for (j, t) in r.tokens.iter().enumerate() {
-        if !c.used_r[j.min(MAXT - 1)] {
+        if !c.used_r(j) {
             if content(t.kind) { ur += t.weight } else { sym += t.weight }
         }
     }
@@ -399,7 +405,7 @@ fn score_core(q: &NormName, r: &NormName, mut sim: impl FnMut(usize, usize) -> O
     let (rate_q, rate_r) = if is_org(q) || is_org(r) { (EXTRA_ORG_QUERY, EXTRA_ORG) } else { (EXTRA_QUERY, EXTRA) };
     let mut factor = (-CONFLICT * conflict - rate_q * eq - rate_r * er - EXTRA * sym).exp();
     // A match needs a content token (a word or a number), not only legal forms and particles.
-    if !pairs.iter().any(|&(i, _, s)| matches!(q.tokens[i as usize].kind, Kind::Word | Kind::Number | Kind::Initial) && s >= MIN_TOKEN_SIM) {
+    if !any_content {
         factor *= 0.3;
     }
     // Conflicting numbers are a strong sign of a different entity ("11420 CORP" vs "BELLETECH CORP").
@@ -410,8 +416,8 @@ fn score_core(q: &NormName, r: &NormName, mut sim: impl FnMut(usize, usize) -> O
     }
     let mut score = base * factor;
     // Word order: a small discount when aligned parts are out of order, so only identical names reach 1.
-    c.pairs[..c.npairs].sort_by_key(|p| p.0);
-    let inversions = c.pairs[..c.npairs].windows(2).filter(|p| p[1].1 < p[0].1).count();
+    c.pairs[..c.npairs as usize].sort_by_key(|p| p.0);
+    let inversions = c.pairs[..c.npairs as usize].windows(2).filter(|p| p[1].1 < p[0].1).count();
     if inversions > 0 {
         score *= 0.99;
     }
@@ -449,25 +455,41 @@ pub fn score_names(q: &NormName, r: &NormName) -> Explained {
 }
 
 /// [`score_names`] with the token similarities from `sim`.
-pub(crate) fn score_names_with(q: &NormName, r: &NormName, sim: impl FnMut(usize, usize) -> Option<f64>) -> Explained {
-    let Some(c) = score_core(q, r, sim) else {
-        return Explained::default();
-    };
+pub(crate) fn score_names_with(q: &NormName, r: &NormName, mut sim: impl FnMut(usize, usize) -> Option<f64>) -> Explained {
+    match score_core(q, r, &mut sim) {
+        Some(c) => explain(q, r, &c, sim),
+        None => Explained::default(),
+    }
+}
+
+impl Core {
+    pub(crate) fn score(&self) -> f64 {
+        self.score
+    }
+}
+
+/// The explanation of an alignment: aligned pairs (best first) with their similarity (from `sim`, as
+/// the alignment was scored), the unmatched parts of each side.
+pub(crate) fn explain(q: &NormName, r: &NormName, c: &Core, mut sim: impl FnMut(usize, usize) -> Option<f64>) -> Explained {
     let mut unmatched_query = Vec::new();
     let mut unmatched_result = Vec::new();
     for (i, t) in q.tokens.iter().enumerate() {
-        if !c.used_q[i.min(MAXT - 1)] {
+        if !c.used_q(i) {
             unmatched_query.push(t.text.clone());
         }
     }
     for (j, t) in r.tokens.iter().enumerate() {
-        if !c.used_r[j.min(MAXT - 1)] {
+        if !c.used_r(j) {
             unmatched_result.push(t.text.clone());
         }
     }
-    let mut alignment: Vec<Aligned> = c.pairs[..c.npairs]
+    let mut alignment: Vec<Aligned> = c.pairs[..c.npairs as usize]
         .iter()
-        .map(|&(i, j, s)| Aligned { query: q.tokens[i as usize].text.clone(), result: r.tokens[j as usize].text.clone(), similarity: round3(s) })
+        .map(|&(i, j)| Aligned {
+            query: q.tokens[i as usize].text.clone(),
+            result: r.tokens[j as usize].text.clone(),
+            similarity: round3(sim(i as usize, j as usize).unwrap_or(0.0)),
+        })
         .collect();
     alignment.sort_by(|a, b| b.similarity.total_cmp(&a.similarity));
     Explained { score: c.score, name_score: c.score, alignment, unmatched_query, unmatched_result, qualifiers: Vec::new() }
