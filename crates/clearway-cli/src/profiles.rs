@@ -653,24 +653,34 @@ pub fn bench(a: BenchArgs) -> Result<ExitCode> {
     let (n_rules, ours_s, ours_hits, cel) = (m.rules, m.ours_s, m.ours_hits, m.cel);
     let filings_len = m.filings;
     let ours_rate = filings_len as f64 / ours_s;
+    let per_cpu = |n: usize, c: Option<f64>| c.map(|c| n as f64 / c);
+    let ours_cpu_rate = per_cpu(filings_len, m.ours_cpu_s);
+    let cel_cpu_rate = cel.as_ref().and_then(|(_, n, _)| per_cpu(*n, m.cel_cpu_s));
     if a.json {
         println!(
             "{}",
             serde_json::json!({"rules": n_rules, "filings": filings_len,
-                "profiles": {"seconds": ours_s, "filings_per_s": ours_rate, "hits": ours_hits},
-                "cel": cel.as_ref().map(|(s, n, h)| serde_json::json!({"seconds": s, "filings": n, "filings_per_s": *n as f64 / s, "hits": h})),
+                "profiles": {"seconds": ours_s, "filings_per_s": ours_rate, "cpu_seconds": m.ours_cpu_s,
+                    "filings_per_cpu_s": ours_cpu_rate, "hits": ours_hits},
+                "cel": cel.as_ref().map(|(s, n, h)| serde_json::json!({"seconds": s, "filings": n, "filings_per_s": *n as f64 / s,
+                    "cpu_seconds": m.cel_cpu_s, "filings_per_cpu_s": cel_cpu_rate, "hits": h})),
                 "speedup": cel.as_ref().map(|(s, n, _)| ours_rate / (*n as f64 / s))})
         );
         return Ok(ExitCode::SUCCESS);
     }
     println!("{n_rules} rules over {} synthetic filings, one core", filings_len);
-    println!("{:<22} {:>10} {:>14} {:>10}", "ENGINE", "SECONDS", "FILINGS/S", "HITS");
-    println!("{:<22} {:>10.3} {:>14.0} {:>10}", "clearway profiles", ours_s, ours_rate, ours_hits);
+    let show = |r: Option<f64>| r.map_or_else(|| "-".to_string(), |r| format!("{r:.0}"));
+    println!("{:<22} {:>10} {:>14} {:>16} {:>10}", "ENGINE", "SECONDS", "FILINGS/S", "FILINGS/CPU-S", "HITS");
+    println!("{:<22} {:>10.3} {:>14.0} {:>16} {:>10}", "clearway profiles", ours_s, ours_rate, show(ours_cpu_rate), ours_hits);
     match cel {
         Some((s, n, h)) => {
             let r = n as f64 / s;
-            println!("{:<22} {:>10.3} {:>14.0} {:>10}  ({} filings)", "cel 0.13 (CEL)", s, r, h, n);
-            println!("speed-up: {:.1}x", ours_rate / r);
+            println!("{:<22} {:>10.3} {:>14.0} {:>16} {:>10}  ({} filings)", "cel 0.13 (CEL)", s, r, show(cel_cpu_rate), h, n);
+            print!("speed-up: {:.1}x", ours_rate / r);
+            if let (Some(a), Some(b)) = (ours_cpu_rate, cel_cpu_rate) {
+                print!(" ({:.1}x in CPU time)", a / b);
+            }
+            println!();
         }
         None => println!("cel: not built (rebuild with `--features cel` for the side-by-side run)"),
     }

@@ -128,6 +128,7 @@ pub struct ProfileSet {
     pub lists: Vec<NamedList>,
     pub leaves: Vec<Leaf>,
     fingerprint: String,
+    prefilter: crate::prefilter::Prefilter,
 }
 
 static EMPTY_ITEM: ItemFacts<'static> = ItemFacts {
@@ -226,6 +227,7 @@ impl ProfileSet {
             errors.sort_by(|a, b| (&a.file, a.pos.line, a.pos.column).cmp(&(&b.file, b.pos.line, b.pos.column)));
             return Err(errors);
         }
+        set.prefilter = crate::prefilter::Prefilter::new(&compiled);
         set.profiles = compiled;
         set.fingerprint = h.finalize().to_hex()[..16].to_string();
         Ok((set, warnings))
@@ -260,8 +262,28 @@ impl ProfileSet {
         }
     }
 
-    /// Indexes of the profiles that hit, with their item.
+    /// Indexes of the profiles that hit, with their item, in profile order. Only the profiles whose
+    /// guard can hold are evaluated (see [`crate::prefilter`]).
     pub fn hits(&self, filing: &Filing, f: &Facts<'_>) -> Vec<(usize, Option<usize>)> {
+        if self.prefilter.len() != self.profiles.len() {
+            // Profiles were changed after loading: no index for them.
+            return self.hits_unfiltered(filing, f);
+        }
+        let candidates = self.prefilter.candidates(f);
+        let mut out = Vec::new();
+        for i in crate::prefilter::ones(&candidates) {
+            let p = &self.profiles[i];
+            if p.applies(filing) {
+                if let Some(item) = self.hit(p, f) {
+                    out.push((i, item));
+                }
+            }
+        }
+        out
+    }
+
+    /// [`Self::hits`] evaluating every profile (the reference the prefilter is tested against).
+    pub fn hits_unfiltered(&self, filing: &Filing, f: &Facts<'_>) -> Vec<(usize, Option<usize>)> {
         let mut out = Vec::new();
         for (i, p) in self.profiles.iter().enumerate() {
             if p.applies(filing) {

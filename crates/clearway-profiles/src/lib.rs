@@ -20,6 +20,7 @@ pub mod history;
 pub mod kcs;
 pub mod layer;
 pub mod lists;
+pub mod prefilter;
 pub mod selectivity;
 pub mod syntax;
 
