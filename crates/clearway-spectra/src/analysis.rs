@@ -509,17 +509,16 @@ fn fit_peak(p: &Prepared, cont: &[f64], i0: usize, sn: &[f64], sv: &[f64], sc: &
         let v = t[0] + t[1] * (x - xm) + t[2] * g;
         (v, [1.0, x - xm, g, t[2] * g * dx / (s * s), t[2] * g * dx * dx / (s * s * s)])
     };
-    let chi2 = |t: &[f64; 5]| -> f64 { xs.iter().zip(ys).zip(&ws).map(|((x, y), w)| (y - model(t, *x).0).powi(2) * w).sum() };
-    let mut lambda = 1e-3;
-    let mut cur = chi2(&th);
-    // Levenberg–Marquardt: the normal equations are built once per accepted step; a rejected step only
-    // raises the damping and solves again
-    'outer: for _ in 0..12 {
+    // χ², gradient and normal matrix at one parameter set, in one pass: a step is judged by its χ² and,
+    // when accepted, its normal equations are already there
+    let eval = |t: &[f64; 5]| -> (f64, [f64; 5], [[f64; 5]; 5]) {
+        let mut c2 = 0.0;
         let mut g = [0.0f64; 5];
         let mut jtj = [[0.0f64; 5]; 5];
         for ((x, y), w) in xs.iter().zip(ys).zip(&ws) {
-            let (v, d) = model(&th, *x);
+            let (v, d) = model(t, *x);
             let r = y - v;
+            c2 += (r * r) * w;
             for k in 0..5 {
                 let wd = w * d[k];
                 g[k] += wd * r;
@@ -533,6 +532,12 @@ fn fit_peak(p: &Prepared, cont: &[f64], i0: usize, sn: &[f64], sv: &[f64], sc: &
                 jtj[k][l] = jtj[l][k];
             }
         }
+        (c2, g, jtj)
+    };
+    let mut lambda = 1e-3;
+    let (mut cur, mut g, mut jtj) = eval(&th);
+    // Levenberg–Marquardt: a rejected step only raises the damping and solves again
+    'outer: for _ in 0..12 {
         loop {
             let mut m = jtj;
             for k in 0..5 {
@@ -546,11 +551,13 @@ fn fit_peak(p: &Prepared, cont: &[f64], i0: usize, sn: &[f64], sv: &[f64], sc: &
             }
             nt[4] = nt[4].clamp(0.4 * s0, 2.5 * s0);
             nt[3] = nt[3].clamp(mu0 - fw, mu0 + fw);
-            let nc = chi2(&nt);
+            let (nc, ng, njtj) = eval(&nt);
             if nc.is_finite() && nc <= cur {
                 let done = (cur - nc) < 1e-4 * cur.max(1.0);
                 th = nt;
                 cur = nc;
+                g = ng;
+                jtj = njtj;
                 lambda = (lambda * 0.3).max(1e-9);
                 if done {
                     break 'outer;
