@@ -1,9 +1,10 @@
 //! Examination results and top-up selections (feedback for profiles and the learned model). Principal
 //! types: [`ExamResult`], [`ExamOutcome`], [`StoredDecision`], [`SelectionRecord`].
 //!
-//! SQLite tables, created on first use (`CREATE TABLE IF NOT EXISTS`, independent of the main schema
-//! version): `exam_results` (one row per recorded result, append-only; the latest per filing counts) and
-//! `selections` (top-up selections per office and day, with the draw that ordered ties).
+//! Tables, created on first use (`CREATE TABLE IF NOT EXISTS`, independent of the main schema version),
+//! in SQLite and PostgreSQL alike: `exam_results` (one row per recorded result, append-only; the latest
+//! per filing counts) and `selections` (top-up selections per office and day, with the draw that ordered
+//! ties).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use clearway_core::{Decision, Filing, Lane};
@@ -219,6 +220,158 @@ pub(crate) fn sqlite_selections(conn: &mut Connection) -> Result<Vec<SelectionRe
         });
     }
     Ok(out)
+}
+
+/// The PostgreSQL tables: the same columns, native types.
+const PG_SCHEMA: &str = "CREATE TABLE IF NOT EXISTS exam_results (
+        seq         BIGSERIAL        PRIMARY KEY,
+        filing_id   TEXT             NOT NULL,
+        version     BIGINT,
+        result      TEXT             NOT NULL,
+        severity    INTEGER,
+        revenue     DOUBLE PRECISION,
+        note        TEXT,
+        recorded_at TIMESTAMPTZ      NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS exam_results_filing ON exam_results (filing_id);
+    CREATE TABLE IF NOT EXISTS selections (
+        seq         BIGSERIAL        PRIMARY KEY,
+        filing_id   TEXT             NOT NULL,
+        version     BIGINT           NOT NULL,
+        office      TEXT             NOT NULL,
+        day         DATE             NOT NULL,
+        lane        TEXT             NOT NULL,
+        score       DOUBLE PRECISION NOT NULL,
+        seed        TEXT             NOT NULL,
+        draw        DOUBLE PRECISION NOT NULL,
+        recorded_at TIMESTAMPTZ      NOT NULL,
+        UNIQUE (filing_id, version, lane)
+    );";
+
+/// Serialises concurrent first uses of the exam tables; "cwexams" in ASCII.
+const PG_EXAMS_LOCK: i64 = 0x0063_7765_7861_6d73;
+
+impl crate::postgres::PgStore {
+    fn exams_init(&mut self) -> Result<()> {
+        let mut tx = self.client.transaction()?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&PG_EXAMS_LOCK])?;
+        tx.batch_execute(PG_SCHEMA)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub(crate) fn pg_record_exams(&mut self, exams: &[ExamResult]) -> Result<usize> {
+        self.exams_init()?;
+        let mut tx = self.client.transaction()?;
+        let st = tx.prepare(
+            "INSERT INTO exam_results (filing_id, version, result, severity, revenue, note, recorded_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )?;
+        for e in exams {
+            if e.revenue.is_some_and(|r| !r.is_finite()) {
+                return Err(StoreError::Other(format!("exam result for {}: revenue is not a number", e.filing_id)));
+            }
+            let (version, severity) = (e.version.map(i64::from), e.severity.map(i32::from));
+            tx.execute(&st, &[&e.filing_id, &version, &e.result.as_str(), &severity, &e.revenue, &e.note, &e.recorded_at])?;
+        }
+        tx.commit()?;
+        Ok(exams.len())
+    }
+
+    pub(crate) fn pg_exams(&mut self) -> Result<Vec<ExamResult>> {
+        self.exams_init()?;
+        let rows = self.client.query(
+            "SELECT filing_id, version, result, severity, revenue, note, recorded_at FROM exam_results ORDER BY seq",
+            &[],
+        )?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let result: &str = r.try_get(2)?;
+            let severity: Option<i32> = r.try_get(3)?;
+            out.push(ExamResult {
+                filing_id: r.try_get(0)?,
+                version: r.try_get::<_, Option<i64>>(1)?.map(to_version).transpose()?,
+                result: ExamOutcome::parse(result)
+                    .ok_or_else(|| StoreError::Other(format!("stored data is corrupt: exam result {result:?}")))?,
+                severity: severity
+                    .map(|v| u8::try_from(v).map_err(|_| StoreError::Other(format!("stored data is corrupt: severity {v}"))))
+                    .transpose()?,
+                revenue: r.try_get(4)?,
+                note: r.try_get(5)?,
+                recorded_at: r.try_get(6)?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Decisions on filings filed in `[from, to)` (all when `None`), in storage order.
+    pub(crate) fn pg_decisions(&mut self, from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> Result<Vec<StoredDecision>> {
+        let rows = self.client.query(
+            "SELECT f.filing_json, f.raw, d.decision_json FROM filings f \
+             JOIN decisions d ON d.filing_id = f.filing_id AND d.version = f.version \
+             WHERE ($1::timestamptz IS NULL OR f.filed_at >= $1) AND ($2::timestamptz IS NULL OR f.filed_at < $2) \
+             ORDER BY f.stored_at, f.filing_id, f.version",
+            &[&from, &to],
+        )?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let filing: Filing = match row.try_get::<_, Option<&str>>(0)? {
+                Some(json) => serde_json::from_str(json)?,
+                None => serde_json::from_slice(row.try_get::<_, &[u8]>(1)?)?,
+            };
+            out.push(StoredDecision { filing, decision: serde_json::from_str(row.try_get(2)?)? });
+        }
+        Ok(out)
+    }
+
+    pub(crate) fn pg_record_selections(&mut self, sel: &[SelectionRecord]) -> Result<usize> {
+        self.exams_init()?;
+        let mut tx = self.client.transaction()?;
+        let st = tx.prepare(
+            "INSERT INTO selections (filing_id, version, office, day, lane, score, seed, draw, recorded_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (filing_id, version, lane) DO NOTHING",
+        )?;
+        let mut n = 0;
+        for s in sel {
+            n += tx.execute(&st, &[
+                &s.filing_id,
+                &i64::from(s.version),
+                &s.office,
+                &s.day,
+                &s.lane.as_str(),
+                &s.score,
+                &s.seed.to_string(),
+                &s.draw,
+                &s.recorded_at,
+            ])? as usize;
+        }
+        tx.commit()?;
+        Ok(n)
+    }
+
+    pub(crate) fn pg_selections(&mut self) -> Result<Vec<SelectionRecord>> {
+        self.exams_init()?;
+        let rows = self.client.query(
+            "SELECT filing_id, version, office, day, lane, score, seed, draw, recorded_at FROM selections ORDER BY seq",
+            &[],
+        )?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let seed: &str = r.try_get(6)?;
+            out.push(SelectionRecord {
+                filing_id: r.try_get(0)?,
+                version: to_version(r.try_get(1)?)?,
+                office: r.try_get(2)?,
+                day: r.try_get(3)?,
+                lane: parse_lane(r.try_get(4)?)?,
+                score: r.try_get(5)?,
+                seed: seed.parse().map_err(|_| StoreError::Other(format!("stored data is corrupt: seed {seed:?}")))?,
+                draw: r.try_get(7)?,
+                recorded_at: r.try_get(8)?,
+            });
+        }
+        Ok(out)
+    }
 }
 
 #[cfg(test)]

@@ -158,7 +158,7 @@ impl Stmts {
 
 /// The PostgreSQL store: one connection.
 pub struct PgStore {
-    client: Client,
+    pub(crate) client: Client,
     stmts: Stmts,
 }
 
@@ -537,6 +537,26 @@ impl Store for PgStore {
             out.push(serde_json::from_str(row.try_get::<_, &str>(0)?)?);
         }
         Ok(out)
+    }
+
+    fn record_exams(&mut self, exams: &[crate::exams::ExamResult]) -> Result<usize> {
+        self.pg_record_exams(exams)
+    }
+
+    fn exam_results(&mut self) -> Result<Vec<crate::exams::ExamResult>> {
+        self.pg_exams()
+    }
+
+    fn decisions_filed(&mut self, from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> Result<Vec<crate::exams::StoredDecision>> {
+        self.pg_decisions(from, to)
+    }
+
+    fn record_selections(&mut self, sel: &[crate::exams::SelectionRecord]) -> Result<usize> {
+        self.pg_record_selections(sel)
+    }
+
+    fn selections(&mut self) -> Result<Vec<crate::exams::SelectionRecord>> {
+        self.pg_selections()
     }
 
     fn stats(&mut self) -> Result<Stats> {

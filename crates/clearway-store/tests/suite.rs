@@ -275,6 +275,69 @@ macro_rules! suite {
     };
 }
 
+/// Exam results, top-up selections and the decision scan (SQLite and PostgreSQL; the memory store has none).
+fn check_exams(s: &mut dyn Store) {
+    use clearway_store::exams::{ExamOutcome, ExamResult, SelectionRecord};
+    assert!(s.exam_results().unwrap().is_empty());
+    assert!(s.selections().unwrap().is_empty());
+    let exam = |id: &str, version: Option<u32>, result, revenue| ExamResult {
+        filing_id: id.into(),
+        version,
+        result,
+        severity: Some(3),
+        revenue,
+        note: Some("x-ray anomaly".into()),
+        recorded_at: Utc.with_ymd_and_hms(2026, 11, 28, 10, 0, 0).unwrap(),
+    };
+    let exams = vec![exam("A", Some(2), ExamOutcome::Seizure, Some(1250.5)), exam("B", None, ExamOutcome::NoFinding, None)];
+    assert_eq!(s.record_exams(&exams).unwrap(), 2);
+    assert_eq!(s.exam_results().unwrap(), exams);
+    // A revenue that is not a number is refused and nothing of that call is kept.
+    assert!(s.record_exams(&[exam("C", None, ExamOutcome::Finding, None), exam("C", None, ExamOutcome::Finding, Some(f64::NAN))]).is_err());
+    assert_eq!(s.exam_results().unwrap().len(), 2);
+
+    let sel = SelectionRecord {
+        filing_id: "A".into(),
+        version: 1,
+        office: "USLAX".into(),
+        day: "2025-03-01".parse().unwrap(),
+        lane: Lane::Yellow,
+        score: 12.0,
+        seed: u64::MAX,
+        draw: 0.25,
+        recorded_at: Utc.with_ymd_and_hms(2026, 11, 28, 10, 0, 0).unwrap(),
+    };
+    // The same filing version and lane is recorded once.
+    assert_eq!(s.record_selections(&[sel.clone(), sel.clone()]).unwrap(), 1);
+    assert_eq!(s.record_selections(std::slice::from_ref(&sel)).unwrap(), 0);
+    assert_eq!(s.selections().unwrap(), vec![sel]);
+
+    s.write_batch(&[accepted("A", 1, Lane::Green, 0.5, "a1"), accepted("A", 2, Lane::Red, 40.0, "a2"), accepted("B", 1, Lane::Yellow, 12.0, "b1")])
+        .unwrap();
+    let all = s.decisions_filed(None, None).unwrap();
+    let mut keys: Vec<(String, u32)> = all.iter().map(|d| (d.filing.id.clone(), d.filing.version)).collect();
+    keys.sort();
+    assert_eq!(keys, [("A".to_string(), 1), ("A".to_string(), 2), ("B".to_string(), 1)]);
+    assert!(all.iter().all(|d| d.decision.filing_id == d.filing.id && d.decision.version == d.filing.version));
+    // Version 2 was filed on 2025-03-02 (see `accepted`): a one-day window holds it alone.
+    let day2 = s
+        .decisions_filed(Some(Utc.with_ymd_and_hms(2025, 3, 2, 0, 0, 0).unwrap()), Some(Utc.with_ymd_and_hms(2025, 3, 3, 0, 0, 0).unwrap()))
+        .unwrap();
+    assert_eq!(day2.len(), 1);
+    assert_eq!((day2[0].filing.id.as_str(), day2[0].decision.lane), ("A", Lane::Red));
+}
+
+#[test]
+fn exams_sqlite() {
+    check_exams(&mut SqliteStore::open_in_memory().unwrap());
+}
+
+#[test]
+fn exams_postgres() {
+    let Some(db) = PgTestDb::new() else { return };
+    check_exams(&mut PgStore::connect_with_schema(&db.url, &db.schema).unwrap());
+}
+
 suite!(check_write_and_read_back, check_canonical_raw, check_duplicates, check_rejects, check_memberships, check_stats, check_atomicity);
 
 #[test]
