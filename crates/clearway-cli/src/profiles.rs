@@ -630,9 +630,15 @@ pub fn add_layers(o: &ScreenOpts, p: &mut clearway_engine::Pipeline, db: &str) -
             }
         },
     };
-    // Entity history starts from recorded exam results (past finds per importer).
+    // Entity history starts from what is stored: earlier filings (so an importer seen in an earlier run
+    // is not "new") and recorded exam results (past finds per importer).
     let mut history = EntityHistory::new();
     let mut store = setup::open_store(db)?;
+    if let Ok(stored) = store.decisions_filed(None, None) {
+        for d in &stored {
+            history.observe_filing(&d.filing);
+        }
+    }
     if let Ok(exams) = store.exam_results() {
         for e in exams {
             let v = match e.version {

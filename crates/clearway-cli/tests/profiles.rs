@@ -172,3 +172,31 @@ fn bench_profiles_runs() {
     assert_eq!(v["rules"], 300);
     assert!(v["profiles"]["filings_per_s"].as_f64().unwrap() > 0.0);
 }
+
+/// Entity history outlives a run: an importer screened in an earlier run is no longer "new".
+#[test]
+fn entity_history_is_seeded_from_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = d.join("c.db");
+    let filing = |id: &str| {
+        serde_json::json!({"id": id, "mode": "marine", "direction": "import", "country": "US", "stage": "pre-load",
+            "parties": [{"role": "importer-of-record", "name": "Newco Imports LLC", "country": "US",
+                         "ids": [{"scheme": "IOR", "value": "NEWCO-77"}]}],
+            "goods": [{"description": "industrial pumps", "hs_code": "841370", "value": 400000.0, "currency": "USD",
+                       "origin": "DE", "gross_kg": 5000.0}],
+            "times": {"filed_at": "2026-11-02T10:00:00Z"}})
+        .to_string()
+    };
+    let ni001 = |input: &Path| -> bool {
+        let o = run(&["screen", "--json", "--db", s(&db), "--profiles", s(&examples()), s(input)]);
+        assert!(o.status.code() == Some(0) || o.status.code() == Some(2), "{}", text(&o));
+        let v: Value = serde_json::from_slice(o.stdout.split(|b| *b == b'\n').next().unwrap()).unwrap();
+        v["findings"].as_array().unwrap().iter().any(|f| f["code"] == "NI-001")
+    };
+    let (a, b) = (d.join("a.jsonl"), d.join("b.jsonl"));
+    std::fs::write(&a, filing("NEWCO-1") + "\n").unwrap();
+    std::fs::write(&b, filing("NEWCO-2") + "\n").unwrap();
+    assert!(ni001(&a), "first filing of a new importer");
+    assert!(!ni001(&b), "the importer was seen in the earlier run");
+}

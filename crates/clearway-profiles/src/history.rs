@@ -53,6 +53,17 @@ impl EntityHistory {
     }
 
     /// Record an examination result of one of the importer's filings.
+    /// Record a filing: its importer (see [`crate::facts::importer_key`]) and the HS-6 codes it declares.
+    pub fn observe_filing(&mut self, f: &clearway_core::Filing) {
+        let hs6s: Vec<&str> = f
+            .goods
+            .iter()
+            .filter_map(|g| g.hs_code.as_deref())
+            .map(|h| h.char_indices().nth(6).map_or(h, |(i, _)| &h[..i]))
+            .collect();
+        self.observe(crate::facts::importer_key(f), hs6s);
+    }
+
     pub fn record_exam(&mut self, importer: &str, found: bool) {
         if importer.trim().is_empty() {
             return;

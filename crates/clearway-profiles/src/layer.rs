@@ -8,10 +8,11 @@
 //! lane per the rates in force follows (finding `RS-LANE-RANDOM`).
 //!
 //! Entity history (new importer, first HS for the importer) is kept in memory and fed in the order
-//! filings are assessed, which is their arrival order in `clearway screen`.
+//! filings are assessed, which is their arrival order in `clearway screen`; `clearway screen` seeds it
+//! from the filings and exam results already stored.
 
 use crate::compile::ProfileSet;
-use crate::facts::{Extras, importer_key};
+use crate::facts::Extras;
 use crate::history::EntityHistory;
 use crate::selectivity::{SelectivityConfig, random_lane};
 use clearway_core::{Action, Filing, Finding, FindingKind, Lane};
@@ -154,13 +155,7 @@ impl Layer for ProfileLayer {
                 }
             }
         }
-        let hs6s: Vec<String> = filing
-            .goods
-            .iter()
-            .filter_map(|g| g.hs_code.as_deref())
-            .map(|h| h.chars().take(6).collect())
-            .collect();
-        state.history.observe(importer_key(filing), hs6s.iter().map(String::as_str));
+        state.history.observe_filing(filing);
         out.extend(new);
     }
 }
