@@ -443,12 +443,7 @@ impl FeatureSpec {
             (r.next_u64() % k as u64) as usize
         };
         let folds: Vec<usize> = (0..n).map(fold_of).collect();
-        let ni = cols.len();
-        let mut flat: Vec<Cell<'_>> = Vec::with_capacity(n * ni);
-        for i in 0..n {
-            cells_into(ds, &cols, i, &mut flat);
-        }
-        let cells_buf: Vec<&[Cell<'_>]> = flat.chunks(ni.max(1)).take(n).collect();
+        let mut cells: Vec<Cell<'_>> = Vec::with_capacity(cols.len());
         // Per group: each row's key id and, per id, the (label sum, count) of each fold.
         let mut row_ids: Vec<Vec<u32>> = Vec::with_capacity(self.groups.len());
         let mut per_fold: Vec<Vec<(f64, f64)>> = Vec::with_capacity(self.groups.len());
@@ -464,7 +459,8 @@ impl FeatureSpec {
             }
             let mut stats = HashMap::with_capacity(first.len());
             for (id, &row) in first.iter().enumerate() {
-                let key = self.key(g, cells_buf[row]).unwrap_or_default();
+                refill(ds, &cols, row, &mut cells);
+                let key = self.key(g, &cells).unwrap_or_default();
                 let v = &sums[id * k..(id + 1) * k];
                 stats.insert(key, v.iter().fold((0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1)));
             }
@@ -475,7 +471,9 @@ impl FeatureSpec {
         let p = self.plan_inputs();
         if self.uv_available() {
             let mut key = String::new();
-            for cells in &cells_buf {
+            for i in 0..n {
+                refill(ds, &cols, i, &mut cells);
+                let cells = &cells;
                 let luv = Self::log_uv(cells, &p);
                 if !luv.is_finite() {
                     continue;
@@ -519,7 +517,8 @@ impl FeatureSpec {
                 let (s, c) = v.iter().enumerate().filter(|(j, _)| *j != f).fold((0.0, 0.0), |a, (_, b)| (a.0 + b.0, a.1 + b.1));
                 Some((s * scale, c * scale))
             };
-            self.row_with(&enc, &p, cells_buf[i], Some(&codes), &history, &mut row);
+            refill(ds, &cols, i, &mut cells);
+            self.row_with(&enc, &p, &cells, Some(&codes), &history, &mut row);
             out.extend_from_slice(&row);
         }
         Ok((enc, out))
@@ -612,6 +611,12 @@ struct Inputs {
     origin: Option<usize>,
     importer_group: Option<usize>,
     importer_hs_group: Option<usize>,
+}
+
+/// Replace `out` with the cells of row `i`.
+fn refill<'a>(ds: &'a Dataset, cols: &[usize], i: usize, out: &mut Vec<Cell<'a>>) {
+    out.clear();
+    cells_into(ds, cols, i, out);
 }
 
 /// Append the cells of row `i` for resolved input columns.

@@ -418,36 +418,55 @@ struct Binned {
 impl Binned {
     fn new(m: Matrix<'_>, max_bins: usize, threads: usize) -> Binned {
         let nf = m.features;
-        let fit_one = |f: usize| {
-            let mut col: Vec<f64> = (0..m.rows).map(|i| m.values[i * nf + f]).collect();
-            let mapper = BinMapper::fit(&mut col, max_bins);
-            let bins: Vec<u8> = (0..m.rows).map(|i| mapper.bin(m.values[i * nf + f])).collect();
-            (mapper, bins)
+        let n = m.rows;
+        let mut bins = vec![0u8; nf * n];
+        // Features f0.. whose feature-major bins are `out`: columns are gathered 8 at a time (one pass
+        // over the row-major matrix per 8 features), then each is sorted for its bounds and binned.
+        let fit_range = |f0: usize, out: &mut [u8]| -> Vec<BinMapper> {
+            let f1 = f0 + out.len() / n.max(1);
+            let mut mappers = Vec::with_capacity(f1 - f0);
+            let mut buf = vec![0.0f64; 8 * n];
+            let mut sorted: Vec<f64> = Vec::with_capacity(n);
+            for c0 in (f0..f1).step_by(8) {
+                let c1 = (c0 + 8).min(f1);
+                for i in 0..n {
+                    for (j, &v) in m.values[i * nf + c0..i * nf + c1].iter().enumerate() {
+                        buf[j * n + i] = v;
+                    }
+                }
+                for j in 0..c1 - c0 {
+                    let col = &buf[j * n..(j + 1) * n];
+                    sorted.clear();
+                    sorted.extend_from_slice(col);
+                    let mapper = BinMapper::fit(&mut sorted, max_bins);
+                    let f = c0 + j - f0;
+                    for (d, &v) in out[f * n..(f + 1) * n].iter_mut().zip(col) {
+                        *d = mapper.bin(v);
+                    }
+                    mappers.push(mapper);
+                }
+            }
+            mappers
         };
-        let results: Vec<(BinMapper, Vec<u8>)> = if threads > 1 && nf > 1 {
+        let mappers: Vec<BinMapper> = if threads > 1 && nf > 1 && n > 0 {
             let chunk = nf.div_ceil(threads);
             std::thread::scope(|s| {
-                let hs: Vec<_> = (0..nf)
-                    .step_by(chunk)
-                    .map(|a| {
-                        let fit_one = &fit_one;
-                        s.spawn(move || (a..(a + chunk).min(nf)).map(fit_one).collect::<Vec<_>>())
-                    })
+                let fit_range = &fit_range;
+                let hs: Vec<_> = bins
+                    .chunks_mut(chunk * n)
+                    .enumerate()
+                    .map(|(k, out)| s.spawn(move || fit_range(k * chunk, out)))
                     .collect();
                 hs.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
             })
         } else {
-            (0..nf).map(fit_one).collect()
+            fit_range(0, &mut bins)
         };
-        let mut bins = Vec::with_capacity(nf * m.rows);
-        let mut mappers = Vec::with_capacity(nf);
         let mut offsets = Vec::with_capacity(nf + 1);
         let mut total = 0;
-        for (mp, b) in results {
+        for mp in &mappers {
             offsets.push(total);
             total += mp.bins();
-            mappers.push(mp);
-            bins.extend_from_slice(&b);
         }
         offsets.push(total);
         let mut row_bins = vec![0u8; bins.len()];
