@@ -2,9 +2,11 @@
 //! "not a match" dispositions (append-only: the table is the audit trail; the latest row per key stands)
 //! and the stored parties a new list version must be re-screened against.
 //!
-//! Reached through [`crate::Store::lists`]; SQLite implements it (tables created on first use, so the
-//! filing schema version is untouched). An import is one transaction: a failure leaves the previous
-//! version in force.
+//! Reached through [`crate::Store::lists`]; SQLite and PostgreSQL implement it with the same tables and
+//! semantics (created on first use, so the filing schema version is untouched). An import is one
+//! transaction: a failure (a duplicated entity id, a lost connection) leaves the previous version in
+//! force. On PostgreSQL concurrent imports are serialised by an advisory lock, times are TIMESTAMPTZ
+//! (microseconds) and entity bodies TEXT.
 
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
@@ -12,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 use crate::codec::{fmt_time, parse_time};
+use crate::postgres::PgStore;
 use crate::sqlite::SqliteStore;
 use crate::{Result, StoreError};
 
@@ -253,21 +256,217 @@ impl ListStore for SqliteStore {
                 Some(json) => serde_json::from_str(json)?,
                 None => serde_json::from_slice(row.get_ref(3)?.as_blob().map_err(rusqlite::Error::from)?)?,
             };
-            for p in &filing.parties {
-                if p.name.trim().is_empty() {
-                    continue;
-                }
-                out.push(StoredParty {
-                    filing_id: id.clone(),
-                    version,
-                    role: p.role.as_str().to_string(),
-                    name: p.name.clone(),
-                    country: p.country.clone(),
-                });
-            }
+            out.extend(parties_of(&id, version, &filing));
         }
         Ok(out)
     }
+}
+
+/// The PostgreSQL tables (same columns as SQLite's; `seq` orders the audit trail).
+const PG_DDL: &str = "CREATE TABLE IF NOT EXISTS list_versions (
+        list        TEXT        NOT NULL,
+        version     BIGINT      NOT NULL,
+        hash        TEXT        NOT NULL,
+        source      TEXT        NOT NULL,
+        entities    BIGINT      NOT NULL,
+        names       BIGINT      NOT NULL,
+        imported_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+        PRIMARY KEY (list, version)
+    );
+    CREATE TABLE IF NOT EXISTS list_entities (
+        list        TEXT   NOT NULL,
+        version     BIGINT NOT NULL,
+        entity_id   TEXT   NOT NULL,
+        fingerprint TEXT   NOT NULL,
+        body        TEXT   NOT NULL,
+        PRIMARY KEY (list, version, entity_id)
+    );
+    CREATE TABLE IF NOT EXISTS dispositions (
+        seq                BIGSERIAL   PRIMARY KEY,
+        party              TEXT        NOT NULL,
+        party_name         TEXT        NOT NULL,
+        list               TEXT        NOT NULL,
+        entity_id          TEXT        NOT NULL,
+        entity_fingerprint TEXT        NOT NULL,
+        list_version       BIGINT      NOT NULL,
+        decision           TEXT        NOT NULL,
+        who                TEXT        NOT NULL,
+        why                TEXT        NOT NULL,
+        at                 TIMESTAMPTZ NOT NULL
+    );";
+
+/// Serialises list imports and table creation (`pg_advisory_xact_lock`); "cwlists" in ASCII.
+const PG_LISTS_LOCK: i64 = 0x0063_776c_6973_7473;
+
+fn pg_u32(v: i64, what: &str) -> Result<u32> {
+    u32::try_from(v).map_err(|_| StoreError::Other(format!("stored {what} {v} is out of range")))
+}
+
+impl PgStore {
+    /// Create the list tables if needed (under the lists lock, so concurrent first uses do not race).
+    pub(crate) fn lists_init(&mut self) -> Result<()> {
+        let mut tx = self.client.transaction()?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&PG_LISTS_LOCK])?;
+        tx.batch_execute(PG_DDL)?;
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+fn pg_entity_rows(rows: Vec<::postgres::Row>) -> Result<Vec<StoredEntity>> {
+    rows.iter()
+        .map(|r| {
+            Ok(StoredEntity {
+                list: r.try_get(0)?,
+                version: pg_u32(r.try_get(1)?, "list version")?,
+                entity_id: r.try_get(2)?,
+                fingerprint: r.try_get(3)?,
+                body: r.try_get(4)?,
+            })
+        })
+        .collect()
+}
+
+impl ListStore for PgStore {
+    fn import_list(&mut self, list: &str, hash: &str, source: &str, names: u64, entities: &[(String, String, String)]) -> Result<Option<u32>> {
+        // A duplicated id refuses the whole version (checked here, so the error names it; the primary
+        // key would refuse it too).
+        let mut seen = std::collections::HashSet::with_capacity(entities.len());
+        if let Some((id, _, _)) = entities.iter().find(|(id, _, _)| !seen.insert(id.as_str())) {
+            return Err(StoreError::Other(format!("{list}: duplicated entity id {id}")));
+        }
+        let mut tx = self.client.transaction()?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&PG_LISTS_LOCK])?;
+        let latest = tx.query_opt("SELECT version, hash FROM list_versions WHERE list = $1 ORDER BY version DESC LIMIT 1", &[&list])?;
+        let latest: Option<(i64, String)> = match latest {
+            Some(r) => Some((r.try_get(0)?, r.try_get(1)?)),
+            None => None,
+        };
+        if latest.as_ref().is_some_and(|(_, h)| h == hash) {
+            return Ok(None);
+        }
+        let version = latest.map_or(1, |(v, _)| v + 1);
+        let (n, names) = (entities.len() as i64, names as i64);
+        tx.execute(
+            "INSERT INTO list_versions (list, version, hash, source, entities, names, imported_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &[&list, &version, &hash, &source, &n, &names, &Utc::now()],
+        )?;
+        // Rows go in as arrays, a few thousand per statement.
+        for chunk in entities.chunks(5000) {
+            let ids: Vec<&str> = chunk.iter().map(|e| e.0.as_str()).collect();
+            let fps: Vec<&str> = chunk.iter().map(|e| e.1.as_str()).collect();
+            let bodies: Vec<&str> = chunk.iter().map(|e| e.2.as_str()).collect();
+            tx.execute(
+                "INSERT INTO list_entities (list, version, entity_id, fingerprint, body) \
+                 SELECT $1::text, $2::bigint, * FROM UNNEST($3::text[], $4::text[], $5::text[])",
+                &[&list, &version, &ids, &fps, &bodies],
+            )?;
+        }
+        tx.commit()?;
+        Ok(Some(pg_u32(version, "list version")?))
+    }
+
+    fn list_versions(&mut self) -> Result<Vec<ListVersion>> {
+        let rows = self.client.query(
+            "SELECT list, version, hash, source, entities, names, imported_at FROM list_versions ORDER BY list COLLATE \"C\", version",
+            &[],
+        )?;
+        rows.iter()
+            .map(|r| {
+                Ok(ListVersion {
+                    list: r.try_get(0)?,
+                    version: pg_u32(r.try_get(1)?, "list version")?,
+                    hash: r.try_get(2)?,
+                    source: r.try_get(3)?,
+                    entities: r.try_get::<_, i64>(4)?.max(0) as u64,
+                    names: r.try_get::<_, i64>(5)?.max(0) as u64,
+                    imported_at: r.try_get(6)?,
+                })
+            })
+            .collect()
+    }
+
+    fn list_entities(&mut self, list: &str, version: u32) -> Result<Vec<StoredEntity>> {
+        let rows = self.client.query(
+            "SELECT list, version, entity_id, fingerprint, body FROM list_entities WHERE list = $1 AND version = $2 \
+             ORDER BY entity_id COLLATE \"C\"",
+            &[&list, &i64::from(version)],
+        )?;
+        pg_entity_rows(rows)
+    }
+
+    fn latest_entities(&mut self) -> Result<Vec<StoredEntity>> {
+        let rows = self.client.query(
+            "SELECT e.list, e.version, e.entity_id, e.fingerprint, e.body FROM list_entities e \
+             JOIN (SELECT list, MAX(version) AS version FROM list_versions GROUP BY list) l \
+             ON e.list = l.list AND e.version = l.version ORDER BY e.list COLLATE \"C\", e.entity_id COLLATE \"C\"",
+            &[],
+        )?;
+        pg_entity_rows(rows)
+    }
+
+    fn add_disposition(&mut self, d: &Disposition) -> Result<()> {
+        self.client.execute(
+            "INSERT INTO dispositions (party, party_name, list, entity_id, entity_fingerprint, list_version, decision, who, why, at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            &[&d.party, &d.party_name, &d.list, &d.entity_id, &d.entity_fingerprint, &i64::from(d.list_version), &d.decision, &d.who, &d.why, &d.at],
+        )?;
+        Ok(())
+    }
+
+    fn dispositions(&mut self) -> Result<Vec<Disposition>> {
+        let rows = self.client.query(
+            "SELECT party, party_name, list, entity_id, entity_fingerprint, list_version, decision, who, why, at FROM dispositions ORDER BY seq",
+            &[],
+        )?;
+        rows.iter()
+            .map(|r| {
+                Ok(Disposition {
+                    party: r.try_get(0)?,
+                    party_name: r.try_get(1)?,
+                    list: r.try_get(2)?,
+                    entity_id: r.try_get(3)?,
+                    entity_fingerprint: r.try_get(4)?,
+                    list_version: pg_u32(r.try_get(5)?, "list version")?,
+                    decision: r.try_get(6)?,
+                    who: r.try_get(7)?,
+                    why: r.try_get(8)?,
+                    at: r.try_get(9)?,
+                })
+            })
+            .collect()
+    }
+
+    fn stored_parties(&mut self) -> Result<Vec<StoredParty>> {
+        let rows = self.client.query(
+            "SELECT f.filing_id, f.version, f.filing_json, f.raw FROM filings f \
+             JOIN (SELECT filing_id, MAX(version) AS version FROM filings GROUP BY filing_id) v \
+             ON f.filing_id = v.filing_id AND f.version = v.version ORDER BY f.filing_id COLLATE \"C\"",
+            &[],
+        )?;
+        let mut out = Vec::new();
+        for row in &rows {
+            let id: String = row.try_get(0)?;
+            let version = pg_u32(row.try_get(1)?, "filing version")?;
+            let json: Option<String> = row.try_get(2)?;
+            let filing: clearway_core::Filing = match json {
+                Some(json) => serde_json::from_str(&json)?,
+                None => serde_json::from_slice(&row.try_get::<_, Vec<u8>>(3)?)?,
+            };
+            out.extend(parties_of(&id, version, &filing));
+        }
+        Ok(out)
+    }
+}
+
+/// The named parties of a filing, as re-screening reads them.
+fn parties_of(id: &str, version: u32, filing: &clearway_core::Filing) -> Vec<StoredParty> {
+    filing
+        .parties
+        .iter()
+        .filter(|p| !p.name.trim().is_empty())
+        .map(|p| StoredParty { filing_id: id.to_string(), version, role: p.role.as_str().to_string(), name: p.name.clone(), country: p.country.clone() })
+        .collect()
 }
 
 #[cfg(test)]

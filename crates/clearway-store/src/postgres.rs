@@ -539,6 +539,11 @@ impl Store for PgStore {
         Ok(out)
     }
 
+    fn lists(&mut self) -> Result<&mut dyn crate::lists::ListStore> {
+        self.lists_init()?;
+        Ok(self)
+    }
+
     fn record_exams(&mut self, exams: &[crate::exams::ExamResult]) -> Result<usize> {
         self.pg_record_exams(exams)
     }
