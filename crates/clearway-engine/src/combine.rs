@@ -166,6 +166,29 @@ mod tests {
         }
     }
 
+    /// A layer loaded with some input (a model, a list version) that its fingerprint names.
+    struct Loaded(&'static str);
+    impl Layer for Loaded {
+        fn name(&self) -> &'static str {
+            "test-loaded"
+        }
+        fn fingerprint(&self) -> String {
+            self.0.to_owned()
+        }
+        fn assess(&self, _: &Filing, _: &Context<'_>, _: &mut Vec<Finding>) {}
+    }
+
+    #[test]
+    fn a_layers_inputs_are_part_of_the_configuration_hash() {
+        let hash = |l: Loaded| {
+            let mut p = Pipeline::empty(no_random(), ReferenceData::default(), registry());
+            p.add_layer(Box::new(l));
+            p.config_hash().to_owned()
+        };
+        assert_eq!(hash(Loaded("model v1")), hash(Loaded("model v1")));
+        assert_ne!(hash(Loaded("model v1")), hash(Loaded("model v2")));
+    }
+
     fn trusted_filing(stage: &str) -> Filing {
         serde_json::from_value(json!({
             "id": "MAEU1", "mode": "marine", "direction": "import", "country": "US", "stage": stage,

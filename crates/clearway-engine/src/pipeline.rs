@@ -35,6 +35,12 @@ impl Context<'_> {
 pub trait Layer: Send + Sync {
     /// Short kebab-case name recorded on its findings.
     fn name(&self) -> &'static str;
+    /// A digest of what the layer was loaded with (a model file, list versions, rule texts): it enters
+    /// the configuration hash every decision records, so a decision names the inputs that produced it.
+    /// Empty for layers whose behaviour is fixed by the code.
+    fn fingerprint(&self) -> String {
+        String::new()
+    }
     /// Assess one filing; push findings to `out`.
     fn assess(&self, filing: &Filing, ctx: &Context<'_>, out: &mut Vec<Finding>);
 }
@@ -90,7 +96,8 @@ impl Pipeline {
         self.layers.iter().map(|l| l.name()).collect()
     }
 
-    /// Hash of the configuration, layer list, deadline table, reference data and registry.
+    /// Hash of the configuration, layer list (with each layer's fingerprint), deadline table, reference data
+    /// and registry.
     pub fn config_hash(&self) -> &str {
         &self.config_hash
     }
@@ -100,6 +107,8 @@ impl Pipeline {
         h.update(serde_json::to_string(&self.config).unwrap_or_default().as_bytes());
         for l in &self.layers {
             h.update(l.name().as_bytes());
+            h.update(b"\0");
+            h.update(l.fingerprint().as_bytes());
             h.update(b"\0");
         }
         h.update(deadlines::table_fingerprint().as_bytes());

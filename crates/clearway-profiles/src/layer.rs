@@ -72,6 +72,14 @@ impl Layer for ProfileLayer {
         self.name
     }
 
+    /// The profile set's fingerprint is in the name already; the selectivity rates are here.
+    fn fingerprint(&self) -> String {
+        match &self.selectivity {
+            Some(c) => serde_json::to_string(c).unwrap_or_default(),
+            None => String::new(),
+        }
+    }
+
     fn assess(&self, filing: &Filing, ctx: &Context<'_>, out: &mut Vec<Finding>) {
         let trusted = out
             .iter()
