@@ -1,7 +1,7 @@
 //! Loaders for the XML, CSV/TSV and JSON lists.
 
 use clearway_core::Diagnostic;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::model::{Address, Entity, Gender, NameKind, Schema, clean};
 use crate::text::parse_date;
@@ -464,6 +464,7 @@ pub fn dpl(text: &str, diags: &mut Vec<Diagnostic>) -> Vec<Entity> {
         return Vec::new();
     }
     let mut out = Vec::new();
+    let mut seen_ids: HashMap<String, u32> = HashMap::new();
     for (i, rec) in rdr.records().enumerate() {
         let line = i as u64 + 2;
         let Ok(rec) = rec else {
@@ -477,8 +478,14 @@ pub fn dpl(text: &str, diags: &mut Vec<Diagnostic>) -> Vec<Entity> {
             continue;
         }
         // The DPL has no ids: a row is its name, address and effective date (the same person may appear
-        // at several addresses, each a row).
-        let mut e = Entity::new("bis-dpl", format!("{line}"), Schema::Unknown);
+        // at several addresses, each a row). The id is a hash of those, so it stays when rows are added,
+        // removed or reordered, or when the row's other columns (expiry, last update, action, citation)
+        // change; identical rows get `-2`, `-3` ... in file order.
+        let id = dpl_id(&[name, get(c_street), get(c_city), get(c_state), get(c_country), get(c_post), get(c_eff)]);
+        let n = seen_ids.entry(id.clone()).or_insert(0u32);
+        *n += 1;
+        let id = if *n == 1 { id } else { format!("{id}-{n}") };
+        let mut e = Entity::new("bis-dpl", id, Schema::Unknown);
         e.add_name(name, NameKind::Primary);
         let text: Vec<&str> = [get(c_street), get(c_city), get(c_state), get(c_post)].into_iter().filter(|s| !s.is_empty()).collect();
         let country = get(c_country);
@@ -501,6 +508,26 @@ pub fn dpl(text: &str, diags: &mut Vec<Diagnostic>) -> Vec<Entity> {
         out.push(e);
     }
     out
+}
+
+/// A DPL row's id: `dpl-` and 16 hex digits of a 64-bit FNV-1a hash over its fields, each upper-cased
+/// with runs of white space as one space, separated by a unit separator.
+fn dpl_id(fields: &[&str]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |b: u8| h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+    for f in fields {
+        for (k, w) in f.split_whitespace().enumerate() {
+            if k > 0 {
+                eat(b' ');
+            }
+            for c in w.chars().flat_map(char::to_uppercase) {
+                let mut buf = [0u8; 4];
+                c.encode_utf8(&mut buf).bytes().for_each(&mut eat);
+            }
+        }
+        eat(0x1f);
+    }
+    format!("dpl-{h:016x}")
 }
 
 /// OpenSanctions FollowTheMoney JSON lines.

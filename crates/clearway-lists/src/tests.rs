@@ -1,4 +1,5 @@
 use super::*;
+use std::collections::{HashMap, HashSet};
 
 fn read(rel: &str) -> Option<(String, Vec<u8>)> {
     let p = clearway_testdata::file(rel)?;
@@ -153,4 +154,35 @@ mod props {
             let _ = load(&[Source { name: "sdn.csv", bytes: s.as_bytes() }]);
         }
     }
+}
+
+#[test]
+fn dpl_ids_from_content() {
+    let Some((name, bytes)) = read("sanctions/us_csl/bis_dpl_2022.txt") else { return };
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let first = load_text(&name, Format::BisDplTsv, &text, Vec::new());
+    // Every row its own id, none a line number.
+    let ids: HashSet<&str> = first.entities.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(ids.len(), 581);
+    assert!(first.entities.iter().all(|e| e.id.starts_with("dpl-")));
+    // Rows reversed and one removed, another row's citation changed: every remaining row keeps its id.
+    let mut lines: Vec<&str> = text.lines().collect();
+    let header = lines.remove(0);
+    lines.remove(0);
+    lines.reverse();
+    let changed = lines[0].replace("F.R.", "FR");
+    lines[0] = &changed;
+    let second = load_text(&name, Format::BisDplTsv, &format!("{header}\n{}\n", lines.join("\n")), Vec::new());
+    assert_eq!(second.entities.len(), 580);
+    let by_id: HashMap<&str, &Entity> = first.entities.iter().map(|e| (e.id.as_str(), e)).collect();
+    for e in &second.entities {
+        let old = by_id.get(e.id.as_str()).unwrap_or_else(|| panic!("{} ({}) lost its id", e.id, e.caption()));
+        assert_eq!((old.caption(), &old.addresses), (e.caption(), &e.addresses));
+    }
+    assert!(!second.entities.iter().any(|e| e.id == first.entities[0].id));
+    // Identical rows: the second gets a suffix.
+    let dup = format!("{header}\n{}\n{}\n", text.lines().nth(1).unwrap_or(""), text.lines().nth(1).unwrap_or(""));
+    let d = load_text(&name, Format::BisDplTsv, &dup, Vec::new());
+    assert_eq!(d.entities.len(), 2);
+    assert_eq!(d.entities[1].id, format!("{}-2", d.entities[0].id));
 }
