@@ -26,6 +26,9 @@ pub struct Interchange {
     pub recipient: Option<String>,
     /// Interchange control reference (UNB 0020, ISA13, or the document's id).
     pub control_ref: Option<String>,
+    /// X12 functional groups in order: (GS01 functional identifier code, GS06 group control number).
+    /// Empty for other formats.
+    pub groups: Vec<(String, String)>,
     /// Envelope-level problems not tied to one message (control counts, truncation, character set).
     pub diagnostics: Vec<Diagnostic>,
     pub messages: Vec<Message>,

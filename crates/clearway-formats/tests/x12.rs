@@ -122,6 +122,10 @@ fn sample_309_se01_is_wrong_and_reported() {
     let segs = tokenize(&ack).expect("997 tokenizes").collect::<Vec<_>>();
     let ak5 = segs.iter().find(|s| s.id() == b"AK5").expect("AK5");
     assert_eq!((ak5.element(1), ak5.element(2)), (&b"E"[..], &b"4"[..]));
+    // AK1 names the acknowledged group by its own GS01 and GS06 (`GS*SO*...*2910*X*004010`).
+    assert_eq!(ic.groups, [("SO".to_string(), "2910".to_string())]);
+    let ak1 = segs.iter().find(|s| s.id() == b"AK1").expect("AK1");
+    assert_eq!((ak1.element(1), ak1.element(2)), (&b"SO"[..], &b"2910"[..]));
 }
 
 #[test]

@@ -166,6 +166,7 @@ pub fn read(bytes: &[u8]) -> Interchange {
         sender: None,
         recipient: None,
         control_ref: None,
+        groups: Vec::new(),
         diagnostics: Vec::new(),
         messages: Vec::new(),
     };

@@ -44,6 +44,7 @@ pub fn read(bytes: &[u8]) -> Interchange {
         sender: None,
         recipient: None,
         control_ref: None,
+        groups: Vec::new(),
         diagnostics: Vec::new(),
         messages: Vec::new(),
     };
@@ -90,6 +91,7 @@ pub fn read(bytes: &[u8]) -> Interchange {
                         .push(g.gs.error(None, format!("functional group has no GE trailer (segment {} starts another)", seg.number)));
                 }
                 groups += 1;
+                ic.groups.push((seg.text(1).trim().to_owned(), seg.text(6).trim().to_owned()));
                 group = Some(Group { gs: seg, transactions: 0 });
             }
             b"ST" => {

@@ -284,7 +284,8 @@ fn response_stamp(ic: &Interchange) -> DateTime<Utc> {
 
 /// A 997 functional acknowledgment of an interchange read by [`read`](super::read), sent back from
 /// its recipient to its sender with the same control number. One AK1 (functional id from the first
-/// transaction set's type; group control number: the ISA13 value, as [`Interchange`] keeps no GS06),
+/// group's GS01, else from the first transaction set's type; group control number: that group's GS06,
+/// else the ISA13 value),
 /// per transaction set an AK2 and an AK5 — `A` accepted, `E` accepted with a control-count error on
 /// its SE (code 4 count, 3 control number), `R` rejected (code 1 not a 309, 2 no SE trailer, 5
 /// segments in error) — and an AK9 (`A`, `E`, `P` partly accepted, `R`; with the counts and, for GE
@@ -299,7 +300,10 @@ pub fn ack_997(ic: &Interchange) -> Vec<u8> {
     w.gs("FA", sender, receiver, at, control);
     w.st("997", "0001");
     let kind = ic.messages.first().map_or("309", |m| m.kind.as_str());
-    w.seg("AK1", &[functional_id(kind), &control.to_string()]);
+    match ic.groups.first().filter(|(id, number)| !id.is_empty() && !number.is_empty()) {
+        Some((id, number)) => w.seg("AK1", &[id, number]),
+        None => w.seg("AK1", &[functional_id(kind), &control.to_string()]),
+    }
     let mut accepted = 0;
     let mut with_errors = false;
     for (i, m) in ic.messages.iter().enumerate() {
