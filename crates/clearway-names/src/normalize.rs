@@ -242,7 +242,7 @@ pub fn normalize(name: &str, schema: Schema) -> NormName {
             text = format!("{} {}", b.trim(), a.trim());
         }
     }
-    let folded = numbers_to_digits(&fold(&text));
+    let folded = numbers_to_digits(fold(&text));
     let toks: Vec<&str> = folded.split_whitespace().collect();
     let t = tables();
     let mut out: Vec<Token> = Vec::with_capacity(toks.len());
@@ -380,11 +380,12 @@ fn number_word(w: &str) -> Option<u32> {
 }
 
 /// English number words to digits, tens joined to a following unit ("forty four", "forty 4" → "44").
-fn numbers_to_digits(s: &str) -> String {
-    let words: Vec<&str> = s.split_whitespace().collect();
-    if !words.iter().any(|w| number_word(w).is_some()) {
-        return s.to_string();
+fn numbers_to_digits(s: String) -> String {
+    // Number words are 3 to 9 letters long.
+    if !s.split_whitespace().any(|w| (3..=9).contains(&w.len()) && number_word(w).is_some()) {
+        return s;
     }
+    let words: Vec<&str> = s.split_whitespace().collect();
     let mut out: Vec<String> = Vec::with_capacity(words.len());
     let mut i = 0;
     while i < words.len() {

@@ -350,7 +350,7 @@ pub(crate) fn score_core(q: &NormName, r: &NormName, mut sim: impl FnMut(usize, 
         return None;
     }
     // Candidate pairs at or above the floor, then greedy alignment by similarity × weight.
-    let mut small = [(0f64, 0f64, 0u8, 0u8); 48];
+    let mut small = [(0f64, 0f64, 0u8, 0u8); 36];
     let mut big = Vec::new();
     let cands: &mut [(f64, f64, u8, u8)] = if nq * nr <= small.len() { &mut small[..] } else {
         big.resize(nq * nr, (0f64, 0f64, 0u8, 0u8));
@@ -624,5 +624,60 @@ mod tests {
     fn levenshtein_basics() {
         assert_eq!(levenshtein(&chars("kitten"), &chars("sitting")), 3);
         assert_eq!(levenshtein(&chars(""), &chars("abc")), 3);
+        assert_eq!(edit_distance(&chars("habib"), &chars("haibb"), true), 1.0);
+        assert_eq!(edit_distance(&chars("masri"), &chars("marsi"), true), 1.0);
+        assert_eq!(edit_distance(&chars("mohammed"), &chars("muhamad"), true), 2.5);
+    }
+
+    /// The plain optimal-string-alignment table, every cell (the reference for the bounded, banded one).
+    fn osa_reference(a: &[char], b: &[char], weighted: bool) -> u32 {
+        let (a, b) = (&a[..a.len().min(64)], &b[..b.len().min(64)]);
+        let unit = if weighted { 2 } else { 1 };
+        let mut d = vec![vec![0u32; b.len() + 1]; a.len() + 1];
+        for (i, row) in d.iter_mut().enumerate() {
+            row[0] = i as u32 * unit;
+        }
+        for j in 0..=b.len() {
+            d[0][j] = j as u32 * unit;
+        }
+        for i in 1..=a.len() {
+            for j in 1..=b.len() {
+                let cost = if weighted { half_sub(a[i - 1] as u32, b[j - 1] as u32) } else { u32::from(a[i - 1] != b[j - 1]) };
+                let mut v = (d[i - 1][j] + unit).min(d[i][j - 1] + unit).min(d[i - 1][j - 1] + cost);
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && a[i - 1] != b[j - 1] {
+                    v = v.min(d[i - 2][j - 2] + unit);
+                }
+                d[i][j] = v;
+            }
+        }
+        d[a.len()][b.len()]
+    }
+
+    proptest::proptest! {
+        /// The bounded distance is the full table's whenever it is within the bound, and `None` otherwise.
+        #[test]
+        fn bounded_distance_is_exact(a in "[a-eiosz15 ]{0,14}", b in "[a-eiosz15 ]{0,14}", bound in 0u32..12, weighted in proptest::bool::ANY) {
+            let (ca, cb) = (chars(&a), chars(&b));
+            let full = osa_reference(&ca, &cb, weighted);
+            let got = osa_bounded(&ca, &cb, weighted, bound);
+            proptest::prop_assert_eq!(got, (full <= bound).then_some(full));
+            proptest::prop_assert_eq!(osa_bounded(a.as_bytes(), b.as_bytes(), weighted, bound), got);
+            // The signature bound never exceeds the weighted distance.
+            if weighted {
+                let (sa, sb) = (crate::normalize::signature(&a), crate::normalize::signature(&b));
+                proptest::prop_assert!(sig_distance(&sa, &sb) <= full);
+            }
+        }
+
+        /// Token similarity at the alignment floor equals the unbounded one wherever it reaches the floor.
+        #[test]
+        fn floor_similarity_is_exact(a in "[a-z]{1,12}", b in "[a-z]{1,12}") {
+            let (na, nb) = (normalize(&a, Schema::Person), normalize(&b, Schema::Person));
+            if let (Some(ta), Some(tb)) = (na.tokens.first(), nb.tokens.first()) {
+                let full = token_sim_floor(ta, tb, f64::NEG_INFINITY).unwrap_or(0.0);
+                let floored = token_sim_floor(ta, tb, MIN_TOKEN_SIM);
+                proptest::prop_assert_eq!(floored, (full >= MIN_TOKEN_SIM).then_some(full));
+            }
+        }
     }
 }
