@@ -7,13 +7,17 @@
 //! - `score/features+trees`: from the typed table to the scores (feature building and encoder look-ups
 //!   included);
 //! - `explain/row`: exact TreeSHAP contributions of one row (tabulated form, `shap::contributions`);
-//! - `explain/reference`: the baseline, the published recursion (`shap::contributions_reference`).
+//! - `explain/reference`: the baseline, the published recursion (`shap::contributions_reference`);
+//! - `score/trees-cpu`, `explain/row-cpu`: the same measured in CPU time of the benchmark thread
+//!   (`/proc/thread-self/schedstat`, Linux) instead of wall time, so that a shared, loaded machine
+//!   (time spent waiting for a core) does not count; on an idle machine the two agree.
 
 use clearway_model::gbdt::Matrix;
 use clearway_model::{Model, ReadOptions, TrainOptions, read_csv};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::collections::HashMap;
 use std::hint::black_box;
+use std::time::{Duration, Instant};
 
 fn setup() -> Option<(Model, clearway_model::Dataset, Vec<f64>)> {
     let tr = clearway_testdata::file("declarations/kcs-synthetic/df_syn_train_eng.csv")?;
@@ -29,6 +33,24 @@ fn setup() -> Option<(Model, clearway_model::Dataset, Vec<f64>)> {
     Some((m, valid, x))
 }
 
+/// CPU time of this thread (ns resolution), when the kernel exposes it.
+fn thread_cpu() -> Option<Duration> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    Some(Duration::from_nanos(s.split_whitespace().next()?.parse().ok()?))
+}
+
+/// Time `iters` runs of `f` in thread CPU time (wall time when CPU time is unavailable).
+fn cpu_time(iters: u64, mut f: impl FnMut()) -> Duration {
+    let (w, c) = (Instant::now(), thread_cpu());
+    for _ in 0..iters {
+        f();
+    }
+    match (c, thread_cpu()) {
+        (Some(a), Some(b)) => b.saturating_sub(a),
+        _ => w.elapsed(),
+    }
+}
+
 fn bench(c: &mut Criterion) {
     let Some((m, valid, x)) = setup() else { return };
     let nf = m.spec.len();
@@ -42,6 +64,14 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             m.booster.predict_raw_batch(black_box(mat), &mut out);
             black_box(out[0])
+        })
+    });
+    g.bench_function("trees-cpu", |b| {
+        b.iter_custom(|iters| {
+            cpu_time(iters, || {
+                m.booster.predict_raw_batch(black_box(mat), &mut out);
+                black_box(out[0]);
+            })
         })
     });
     g.bench_function("row", |b| {
@@ -65,6 +95,15 @@ fn bench(c: &mut Criterion) {
             i = (i + 1) % rows;
             clearway_model::shap::contributions(&m.booster, black_box(mat.row(i)), &mut phi);
             black_box(phi[0])
+        })
+    });
+    g.bench_function("row-cpu", |b| {
+        b.iter_custom(|iters| {
+            cpu_time(iters, || {
+                i = (i + 1) % rows;
+                clearway_model::shap::contributions(&m.booster, black_box(mat.row(i)), &mut phi);
+                black_box(phi[0]);
+            })
         })
     });
     g.bench_function("reference", |b| {

@@ -24,6 +24,7 @@ const BLOCK: usize = 64;
 #[repr(C)]
 struct Node {
     threshold: f64,
+    /// Compiled column × `W`: the offset of the column in a row group.
     column: u32,
 }
 
@@ -118,7 +119,7 @@ impl Forest {
                         *slot = f.columns.len() as u32;
                         f.columns.push((n.feature, if n.default_left { f64::NEG_INFINITY } else { f64::INFINITY }));
                     }
-                    f.nodes[tr.nodes as usize + pos] = Node { threshold: n.threshold, column: *slot };
+                    f.nodes[tr.nodes as usize + pos] = Node { threshold: n.threshold, column: *slot * W as u32 };
                     stack.push((n.left, 2 * pos + 1, depth + 1));
                     stack.push((n.right, 2 * pos + 2, depth + 1));
                 }
@@ -158,7 +159,7 @@ impl Forest {
         }
         let groups = &mut scratch.0;
         if groups.len() < BLOCK / W {
-            groups.resize(BLOCK / W, [[0.0; W]; MAX_COLUMNS]);
+            groups.resize(BLOCK / W, [0.0; W * MAX_COLUMNS]);
         }
         let mut start = 0;
         while start < m.rows {
@@ -168,7 +169,7 @@ impl Forest {
                 let g = &mut groups[r / W];
                 for (c, &(src, nan)) in self.columns.iter().enumerate() {
                     let v = x[src as usize];
-                    g[c][r % W] = if v.is_nan() { nan } else { v };
+                    g[c * W + r % W] = if v.is_nan() { nan } else { v };
                 }
             }
             let groups = &groups[..(end - start).div_ceil(W)];
@@ -203,9 +204,9 @@ pub struct Scratch(Vec<Group>);
 const W: usize = 8;
 /// Most compiled input columns (beyond this the model is scored node by node).
 pub const MAX_COLUMNS: usize = 256;
-/// The compiled input of `W` rows, column-major (`g[column][row]`); fixed size, so indexing a column
-/// masked to `MAX_COLUMNS − 1` needs no bounds check. Only the model's columns are ever written or read.
-type Group = [[f64; W]; MAX_COLUMNS];
+/// The compiled input of `W` rows, column-major (`g[column * W + row]`); fixed size, so indexing a column
+/// masked to the group's size needs no bounds check. Only the model's columns are ever written or read.
+type Group = [f64; W * MAX_COLUMNS];
 
 /// One tree of depth `D` over a block of compiled rows: the `W` rows of a group walk side by side
 /// (independent chains of loads the processor overlaps). `nodes` and `leaves` both hold `2^D` entries
@@ -220,7 +221,7 @@ fn walk<const D: usize>(nodes: &[Node], leaves: &[f64], groups: &[Group], out: &
         for _ in 0..D {
             for (k, i) in idx.iter_mut().enumerate() {
                 let n = nodes[*i & mask];
-                *i = 2 * *i + 1 + (g[n.column as usize & (MAX_COLUMNS - 1)][k] > n.threshold) as usize;
+                *i = 2 * *i + 1 + (g[(n.column as usize + k) & (W * MAX_COLUMNS - 1)] > n.threshold) as usize;
             }
         }
         for (o, i) in out.iter_mut().zip(idx) {
