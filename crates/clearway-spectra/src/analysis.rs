@@ -336,7 +336,19 @@ impl Prepared {
 /// window that follows the resolution (≈ 1.5 FWHM per side), decreasing from the widest.
 pub fn continuum(p: &Prepared) -> Vec<f64> {
     let n = p.len();
-    let mut v: Vec<f64> = p.counts.iter().map(|c| c.max(0.0).sqrt()).collect();
+    // SNIP clips towards the lower envelope, so on noisy counts it sits below the mean; smoothing over
+    // about half a FWHM first (a running mean) removes most of that bias
+    let raw: Vec<f64> = p.counts.iter().map(|c| c.max(0.0)).collect();
+    let mut pre = vec![0.0; n + 1];
+    for i in 0..n {
+        pre[i + 1] = pre[i] + raw[i];
+    }
+    let mut v: Vec<f64> = (0..n)
+        .map(|i| {
+            let h = ((0.25 * p.fwhm_channels(i)).round() as usize).min(i).min(n - 1 - i);
+            ((pre[i + h + 1] - pre[i - h]) / (2 * h + 1) as f64).sqrt()
+        })
+        .collect();
     let w: Vec<usize> = (0..n).map(|i| ((1.5 * p.fwhm_channels(i)).ceil() as usize).clamp(1, 400)).collect();
     let maxw = w.iter().copied().max().unwrap_or(1);
     // first[k]: the lowest channel whose window reaches k; channels below it keep their value in round k

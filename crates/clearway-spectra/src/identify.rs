@@ -127,8 +127,12 @@ fn groups_for(src: &Source, p: &Prepared, min_e: f64) -> Vec<Group> {
         }
         out.push(Group { energy: e, yield_: y, annihilation: ann, dl: 0.0 });
     }
-    let max = out.iter().map(|g| g.yield_).fold(0.0, f64::max);
-    out.retain(|g| g.yield_ >= 0.02 * max);
+    // Weak lines are dropped relative to the strongest characteristic line: the 511 keV annihilation
+    // line is shared by every positron emitter, so it does not set the scale when the source has other
+    // lines (Ga-68's 1077 keV line is 1 % of its 511 keV yield but is what tells it from F-18).
+    let max_char = out.iter().filter(|g| !g.annihilation).map(|g| g.yield_).fold(0.0, f64::max);
+    let max = if max_char > 0.0 { max_char } else { out.iter().map(|g| g.yield_).fold(0.0, f64::max) };
+    out.retain(|g| g.annihilation || g.yield_ >= 0.02 * max);
     out
 }
 

@@ -100,7 +100,8 @@ pub const SOURCES: &[SourceDef] = &[
     SourceDef { name: "Hg-197m", class: Medical, members: &[("Hg197m", 1.0), ("Hg197", 0.91)] },
     SourceDef { name: "Ho-166", class: Medical, members: &[("Ho166", 1.0)] },
     SourceDef { name: "Cu-64", class: Medical, members: &[("Cu64", 1.0)] },
-    SourceDef { name: "Zr-89", class: Medical, members: &[("Zr89", 1.0)] },
+    // Zr-89 decays to Y-89m (99 %), whose 909 keV line is what a spectrum shows
+    SourceDef { name: "Zr-89", class: Medical, members: &[("Zr89", 1.0), ("Y89m", 0.99)] },
     SourceDef { name: "Rb-82", class: Medical, members: &[("Rb82", 1.0)] },
     SourceDef { name: "Sr-85", class: Medical, members: &[("Sr85", 1.0)] },
     SourceDef {
