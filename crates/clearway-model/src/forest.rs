@@ -126,9 +126,6 @@ impl Forest {
             }
             f.trees.push(tr);
         }
-        if f.columns.is_empty() {
-            f.columns.push((0, 0.0));
-        }
         f
     }
 
@@ -146,9 +143,11 @@ impl Forest {
         self.accumulate_with(trees, m, out, &mut Scratch::default());
     }
 
-    /// [`Forest::accumulate`] with a reusable block buffer (for callers that score many times).
+    /// [`Forest::accumulate`] with a reusable block buffer (for callers that score many times). Rows
+    /// beyond the shorter of `out` and `m` are left alone.
     pub fn accumulate_with(&self, trees: &[Tree], m: Matrix<'_>, out: &mut [f64], scratch: &mut Scratch) {
-        assert_eq!(out.len(), m.rows, "one output per row");
+        let rows = m.rows.min(out.len());
+        let out = &mut out[..rows];
         if self.fallback || m.features < self.features || self.columns.len() > MAX_COLUMNS {
             for (i, o) in out.iter_mut().enumerate() {
                 for t in trees {
@@ -162,8 +161,8 @@ impl Forest {
             groups.resize(BLOCK / W, [0.0; W * MAX_COLUMNS]);
         }
         let mut start = 0;
-        while start < m.rows {
-            let end = (start + BLOCK).min(m.rows);
+        while start < rows {
+            let end = (start + BLOCK).min(rows);
             for r in 0..end - start {
                 let x = m.row(start + r);
                 let g = &mut groups[r / W];
@@ -269,5 +268,21 @@ mod tests {
                 assert_eq!(out[i].to_bits(), b.predict_raw(m.row(i)).to_bits(), "row {i}, leaves {leaves}");
             }
         }
+    }
+
+    #[test]
+    fn stumps_without_features_and_empty_input() {
+        use crate::gbdt::{Booster, Objective};
+        let b: Booster = serde_json::from_value(serde_json::json!({
+            "objective": "binary", "features": 0, "init_score": 0.5,
+            "trees": [{"nodes": [], "leaf_values": [0.25], "leaf_counts": [1.0]}]
+        }))
+        .unwrap();
+        assert_eq!(b.objective, Objective::Binary);
+        let mut out = Vec::new();
+        b.predict_raw_batch(Matrix::new(&[], 3, 0).unwrap(), &mut out);
+        assert_eq!(out, vec![0.75; 3]);
+        b.predict_raw_batch(Matrix::new(&[], 0, 0).unwrap(), &mut out);
+        assert!(out.is_empty());
     }
 }
