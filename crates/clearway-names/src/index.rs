@@ -212,14 +212,20 @@ impl Index {
             }
             let (acc, touched) = (&mut s.acc, &mut s.touched);
             touched.clear();
-            let add = |p: &Vec<u32>, w: f32, acc: &mut Vec<f32>, touched: &mut Vec<u32>| {
+            // Add a posting list's weight; an alias seen for the first time is appended to `touched`
+            // (written unconditionally, kept by advancing the end: no branch per posting).
+            let add = |p: &Vec<u32>, w: f32, acc: &mut [f32], touched: &mut Vec<u32>| {
+                let start = touched.len();
+                touched.resize(start + p.len(), 0);
+                let tail = &mut touched[start..];
+                let mut n = 0;
                 for &a in p {
                     let slot = &mut acc[a as usize];
-                    if *slot == 0.0 {
-                        touched.push(a);
-                    }
+                    tail[n] = a;
+                    n += usize::from(*slot == 0.0);
                     *slot += w;
                 }
+                touched.truncate(start + n);
             };
             let toks: Vec<_> = qn.tokens.iter().filter(|t| indexable(t.kind)).collect();
             let toks = if toks.is_empty() { qn.tokens.iter().collect() } else { toks };
@@ -256,16 +262,21 @@ impl Index {
             // Top candidates by accumulated key weight (ties: lower alias index), best first: a min-heap
             // of the best k keys. The weights are positive, so their bit patterns order as they do.
             let mut heap: std::collections::BinaryHeap<std::cmp::Reverse<u64>> = std::collections::BinaryHeap::with_capacity(CANDIDATES + 1);
-            let mut floor = 0u64;
-            for &a in touched.iter() {
-                let key = (u64::from(acc[a as usize].to_bits()) << 32) | u64::from(!a);
+            let split = CANDIDATES.min(touched.len());
+            for &a in &touched[..split] {
+                heap.push(std::cmp::Reverse((u64::from(acc[a as usize].to_bits()) << 32) | u64::from(!a)));
                 acc[a as usize] = 0.0;
-                if heap.len() < CANDIDATES {
-                    heap.push(std::cmp::Reverse(key));
-                    if heap.len() == CANDIDATES {
-                        floor = heap.peek().map_or(0, |r| r.0);
-                    }
-                } else if key > floor {
+            }
+            let mut floor = heap.peek().map_or(0, |r| r.0);
+            for &a in &touched[split..] {
+                let w = acc[a as usize];
+                acc[a as usize] = 0.0;
+                // Below the heap's least weight: out (one comparison for most aliases).
+                if w.to_bits() < (floor >> 32) as u32 {
+                    continue;
+                }
+                let key = (u64::from(w.to_bits()) << 32) | u64::from(!a);
+                if key > floor {
                     if let Some(mut top) = heap.peek_mut() {
                         *top = std::cmp::Reverse(key);
                     }

@@ -225,13 +225,18 @@ fn word_sim_floor(ta: &Token, tb: &Token, floor: f64) -> Option<f64> {
     if bounded && max <= MAX_EDIT && la.abs_diff(lb) > allowed + 1 {
         return None;
     }
+    // The signature's lower bound against the loosest bound (the budget plus the phonetic edit) first.
+    let sig = if bounded { sig_distance(&ta.sig, &tb.sig) } else { 0 };
+    if sig > 2 * (allowed + 1) as u32 {
+        return None;
+    }
     if a == b {
         return (1.0 >= floor).then_some(1.0);
     }
     let rescue = min >= 3 && pa == pb && !pa.is_empty();
     // Beyond the budget (plus one edit when the keys agree) the similarity is below MIN_TOKEN_SIM.
     let bound = if bounded { 2 * (allowed + usize::from(rescue)) as u32 } else { u32::MAX };
-    if bounded && sig_distance(&ta.sig, &tb.sig) > bound {
+    if sig > bound {
         return None;
     }
     let units = if ta.ascii && tb.ascii {
