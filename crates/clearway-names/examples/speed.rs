@@ -3,7 +3,12 @@
 //! (every n-th alias with two inner letters swapped) and prints the throughput. With `--dump FILE` it
 //! writes every query's top 10 (entity, alias, score) so two builds can be compared for equal results.
 //!
-//! cargo run --release -p clearway-names --example speed -- ENTITIES.jsonl [--max N] [--dump FILE] [--queries FILE]
+//! cargo run --release -p clearway-names --example speed -- ENTITIES.jsonl [--max N] [--reps R] [--dump FILE] [--queries FILE.csv]
+//!
+//! ENTITIES.jsonl from a store made by `clearway lists import --db lists.db ...`, in the order the CLI reads
+//! them: `sqlite3 lists.db "SELECT e.body FROM list_entities e JOIN (SELECT list, MAX(version) AS version
+//! FROM list_versions GROUP BY list) l ON e.list = l.list AND e.version = l.version ORDER BY e.list,
+//! e.entity_id" > ENTITIES.jsonl`.
 
 use std::io::Write;
 use std::time::Instant;
