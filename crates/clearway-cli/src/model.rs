@@ -22,15 +22,22 @@ pub enum ModelCommand {
 
 #[derive(clap::Args)]
 pub struct TrainArgs {
-    /// Training data (CSV with a header line).
+    /// Training data: a CSV with a header line, or `db` for the filings stored in --db that have exam
+    /// results (label: the examination found something; the latest --valid-share of them by filing date
+    /// is the validation set).
     #[arg(long)]
     pub train: PathBuf,
     /// Validation data (CSV, same columns): early stopping, calibration and the stored metrics.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "valid_share")]
     pub valid: Option<PathBuf>,
-    /// The 0/1 label column.
+    /// The 0/1 label column (required for a CSV; with `--train db` it is the exam outcome).
     #[arg(long)]
-    pub label: String,
+    pub label: Option<String>,
+    /// With `--train db`: share of the examined filings, the latest by filing date, kept for validation.
+    #[arg(long)]
+    pub valid_share: Option<f64>,
+    #[command(flatten)]
+    pub db: crate::DbArgs,
     /// A column not to use (repeat).
     #[arg(long = "drop", value_name = "COLUMN")]
     pub drop: Vec<String>,
@@ -171,23 +178,83 @@ fn read_for_model(m: &Model, path: &Path) -> Result<Dataset> {
     read_csv(&bytes, &ReadOptions { types, delimiter: None }).with_context(|| format!("{}", path.display()))
 }
 
+/// The labelled table of the stored filings with exam results (latest result per filing; the version
+/// examined, else the latest stored), split by filing date: (train CSV, validation CSV).
+fn exam_tables(db: &str, valid_share: f64) -> Result<(Vec<u8>, Option<Vec<u8>>)> {
+    let mut store = crate::setup::open_store(db)?;
+    let exams = store.exam_results()?;
+    let mut by: HashMap<&str, &clearway_store::exams::ExamResult> = HashMap::new();
+    for e in &exams {
+        by.insert(e.filing_id.as_str(), e); // oldest first: the latest wins
+    }
+    let stored = store.decisions_filed(None, None)?;
+    let mut pick: HashMap<&str, &Filing> = HashMap::new();
+    for s in &stored {
+        let Some(e) = by.get(s.filing.id.as_str()) else { continue };
+        if e.version.is_some_and(|v| v != s.filing.version) {
+            continue;
+        }
+        let slot = pick.entry(s.filing.id.as_str()).or_insert(&s.filing);
+        if s.filing.version > slot.version {
+            *slot = &s.filing;
+        }
+    }
+    let mut rows: Vec<clearway_model::filing::Examined<'_>> = pick
+        .into_values()
+        .map(|f| {
+            let e = by[f.id.as_str()];
+            clearway_model::filing::Examined { filing: f, found: e.result.found(), revenue: e.revenue }
+        })
+        .collect();
+    if rows.is_empty() {
+        bail!("{db}: no stored filings with exam results (record them with `clearway exam record` or `exam import`)");
+    }
+    rows.sort_by(|a, b| a.filing.times.filed_at.cmp(&b.filing.times.filed_at).then(a.filing.id.cmp(&b.filing.id)));
+    if !(0.0..1.0).contains(&valid_share) {
+        bail!("--valid-share must be in [0, 1)");
+    }
+    let n_valid = (rows.len() as f64 * valid_share).round() as usize;
+    if n_valid == 0 || n_valid == rows.len() {
+        return Ok((clearway_model::filing::exam_table(&rows), None));
+    }
+    let (tr, va) = rows.split_at(rows.len() - n_valid);
+    Ok((clearway_model::filing::exam_table(tr), Some(clearway_model::filing::exam_table(va))))
+}
+
 fn train(a: TrainArgs) -> Result<ExitCode> {
     let t0 = std::time::Instant::now();
     let types = parse_types(&a.types)?;
-    let tb = read(&a.train)?;
-    let train = read_csv(&tb, &ReadOptions { types: types.clone(), delimiter: None })
-        .with_context(|| format!("{}", a.train.display()))?;
-    let valid_bytes = a.valid.as_ref().map(|p| read(p)).transpose()?;
-    let valid = match (&valid_bytes, &a.valid) {
-        (Some(vb), Some(p)) => {
+    let from_db = a.train.as_os_str() == "db";
+    if !from_db && a.valid_share.is_some() {
+        bail!("--valid-share is for --train db (give a CSV --valid instead)");
+    }
+    let label = match (&a.label, from_db) {
+        (Some(l), _) => l.clone(),
+        (None, true) => clearway_model::filing::EXAM_LABEL.to_string(),
+        (None, false) => bail!("--label COLUMN is required for a CSV training file"),
+    };
+    let (tb, db_valid) = if from_db {
+        exam_tables(&a.db.db, a.valid_share.unwrap_or(0.2))?
+    } else {
+        (read(&a.train)?, None)
+    };
+    let train_name = if from_db { format!("{} (stored filings with exam results)", a.db.db) } else { a.train.display().to_string() };
+    let train = read_csv(&tb, &ReadOptions { types: types.clone(), delimiter: None }).with_context(|| train_name.clone())?;
+    let valid_bytes = match db_valid {
+        Some(v) => Some(v),
+        None => a.valid.as_ref().map(|p| read(p)).transpose()?,
+    };
+    let valid_name = a.valid.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| format!("{train_name}, validation share"));
+    let valid = match &valid_bytes {
+        Some(vb) => {
             // The validation file is read with the training file's types.
             let mut t: HashMap<String, ColumnType> = train.schema().into_iter().collect();
             t.extend(types);
-            Some(read_csv(vb, &ReadOptions { types: t, delimiter: None }).with_context(|| format!("{}", p.display()))?)
+            Some(read_csv(vb, &ReadOptions { types: t, delimiter: None }).with_context(|| valid_name.clone())?)
         }
-        _ => None,
+        None => None,
     };
-    let mut o = TrainOptions::new(&a.label);
+    let mut o = TrainOptions::new(&label);
     o.drop = a.drop.clone();
     o.id_column = a.id.clone();
     if let Some(v) = a.trees {

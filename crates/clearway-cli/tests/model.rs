@@ -174,3 +174,52 @@ fn screen_with_model_adds_a_finding_with_contributions() {
     }
     assert!(seen >= 10, "{out}");
 }
+
+/// Stored filings with exam results as training labels: screen generated filings into a store, import
+/// exam results (found when the first item's HS chapter is 84 or 85 — learnable from the HS features),
+/// and train on them with `--train db`.
+#[test]
+fn train_on_stored_exam_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let input = d.join("g.jsonl");
+    let o = clearway(&["generate", "--count", "600", "--seed", "5", "--out", s(&input)]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let db = d.join("c.db");
+    // No exam results yet: a clear error.
+    let empty = d.join("empty.db");
+    let o = clearway(&["model", "train", "--train", "db", "--db", s(&empty), "--out", s(&d.join("x.json"))]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no stored filings with exam results"), "{o:?}");
+    let o = clearway(&["screen", "--json", "--db", s(&db), s(&input)]);
+    assert!(o.stdout.split(|b| *b == b'\n').filter(|l| !l.is_empty()).count() == 600, "{}", String::from_utf8_lossy(&o.stderr));
+    let mut csv = String::from("filing_id,version,result,severity,revenue,note\n");
+    let mut found = 0;
+    for line in std::fs::read_to_string(&input).unwrap().lines() {
+        let f: serde_json::Value = serde_json::from_str(line).unwrap();
+        let hs = f["goods"][0]["hs_code"].as_str().unwrap_or("");
+        let hit = hs.starts_with("84") || hs.starts_with("85");
+        found += hit as usize;
+        let result = if hit { "finding" } else { "no-finding" };
+        csv.push_str(&format!("{},,{result},,,\n", f["id"].as_str().unwrap()));
+    }
+    assert!(found > 30 && found < 570, "{found}");
+    let exams = d.join("exams.csv");
+    std::fs::write(&exams, csv).unwrap();
+    let o = clearway(&["exam", "import", "--db", s(&db), s(&exams)]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let model = d.join("m.json");
+    let o = clearway(&[
+        "model", "train", "--train", "db", "--db", s(&db), "--out", s(&model), "--trees", "30", "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    // Every stored filing was examined; the latest 20 % by filing date are kept for validation.
+    let (tr, va) = (v["rows"].as_u64().unwrap(), v["validation"]["rows"].as_u64().unwrap());
+    assert!(tr + va >= 500 && tr + va <= 600, "{v}");
+    assert_eq!(va, ((tr + va) as f64 * 0.2).round() as u64, "{v}");
+    assert!(v["validation"]["auc"].as_f64().unwrap() > 0.9, "{v}");
+    let m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    assert_eq!(m["label"], "Exam Finding");
+    assert_eq!(m["id_column"], "Filing ID");
+}
