@@ -27,7 +27,8 @@ fn harness_on_real_data() {
     eprintln!("notes: {notes:?}");
     assert_eq!(setup.signatures.len(), LIBRARY.len(), "{notes:?}");
     let full = std::env::var("PORTAL_EVAL_FULL").is_ok();
-    let cfg = if full { EvalConfig::default() } else { EvalConfig { benign: 200, benign_check: 0, trials: std::env::var("PORTAL_EVAL_TRIALS").ok().and_then(|t| t.parse().ok()).unwrap_or(2), far: 0.01, ..EvalConfig::default() } };
+    let seed = std::env::var("PORTAL_EVAL_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(EvalConfig::default().seed);
+    let cfg = if full { EvalConfig { seed, ..EvalConfig::default() } } else { EvalConfig { benign: 200, benign_check: 0, trials: std::env::var("PORTAL_EVAL_TRIALS").ok().and_then(|t| t.parse().ok()).unwrap_or(2), far: 0.01, ..EvalConfig::default() } };
     let r = eval::run(&setup, &cfg, &mut |_, _| {}).unwrap();
     for a in &r.algorithms {
         eprintln!("{:?}", a);
