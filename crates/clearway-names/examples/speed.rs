@@ -18,11 +18,11 @@ use clearway_names::index::{Index, Query};
 
 fn perturb(name: &str, i: usize) -> String {
     let mut words: Vec<Vec<char>> = name.split_whitespace().map(|w| w.chars().collect()).collect();
-    if let Some(w) = words.iter_mut().max_by_key(|w| w.len()) {
-        if w.len() >= 4 {
-            let p = 1 + i % (w.len() - 2);
-            w.swap(p, p + 1);
-        }
+    if let Some(w) = words.iter_mut().max_by_key(|w| w.len())
+        && w.len() >= 4
+    {
+        let p = 1 + i % (w.len() - 2);
+        w.swap(p, p + 1);
     }
     words.iter().map(|w| w.iter().collect::<String>()).collect::<Vec<_>>().join(" ")
 }

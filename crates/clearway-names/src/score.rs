@@ -642,8 +642,8 @@ mod tests {
         for (i, row) in d.iter_mut().enumerate() {
             row[0] = i as u32 * unit;
         }
-        for j in 0..=b.len() {
-            d[0][j] = j as u32 * unit;
+        for (j, x) in d[0].iter_mut().enumerate() {
+            *x = j as u32 * unit;
         }
         for i in 1..=a.len() {
             for j in 1..=b.len() {
