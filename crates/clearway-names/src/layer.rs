@@ -120,6 +120,28 @@ impl Layer for PartyScreening {
         "party-screening"
     }
 
+    /// Every listed entity's fingerprint (so a new list version changes it), the bands and the
+    /// remembered dispositions.
+    fn fingerprint(&self) -> String {
+        let mut h = blake3::Hasher::new();
+        for e in self.index.entities() {
+            for part in [&e.list, &e.id, &e.fingerprint] {
+                h.update(part.as_bytes());
+                h.update(b"\0");
+            }
+        }
+        h.update(serde_json::to_string(&self.bands).unwrap_or_default().as_bytes());
+        let mut remembered: Vec<_> = self.remembered.iter().collect();
+        remembered.sort_by(|a, b| a.0.cmp(b.0));
+        for ((party, list, id), r) in remembered {
+            for part in [party, list, id, &r.entity_fingerprint, &r.decision] {
+                h.update(part.as_bytes());
+                h.update(b"\0");
+            }
+        }
+        h.finalize().to_hex()[..16].to_string()
+    }
+
     fn assess(&self, filing: &Filing, _ctx: &Context<'_>, out: &mut Vec<Finding>) {
         for p in &filing.parties {
             if p.name.trim().is_empty() {
@@ -182,5 +204,32 @@ impl Layer for PartyScreening {
                 out.push(f);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clearway_engine::Layer;
+    use clearway_lists::Entity;
+
+    fn entity(id: &str, programme: &str) -> Entity {
+        Entity { list: "test".into(), id: id.into(), programmes: vec![programme.into()], ..Default::default() }
+    }
+
+    #[test]
+    fn fingerprint_follows_list_content_and_dispositions() {
+        let layer = |entities: &[Entity]| PartyScreening::new(Index::build(entities), BandConfig::default());
+        let a = layer(&[entity("1", "SDGT")]);
+        assert_eq!(a.fingerprint(), layer(&[entity("1", "SDGT")]).fingerprint());
+        assert_ne!(a.fingerprint(), layer(&[entity("1", "IRAN")]).fingerprint(), "an edited listing");
+        let mut b = layer(&[entity("1", "SDGT")]);
+        b.remember("acme|US", "test", "1", Remembered {
+            entity_fingerprint: "f".into(),
+            decision: "false-positive".into(),
+            who: "officer 7".into(),
+            why: "different company".into(),
+        });
+        assert_ne!(a.fingerprint(), b.fingerprint(), "a remembered disposition");
     }
 }
