@@ -18,7 +18,7 @@ use crate::gbdt::{Booster, Matrix, Tree};
 /// Deepest tree held in the complete layout (deeper models fall back to the node-by-node walk).
 pub const MAX_DEPTH: usize = 10;
 /// Rows per block.
-const BLOCK: usize = 64;
+const BLOCK: usize = 32;
 
 #[derive(Debug, Clone, Copy)]
 #[repr(C)]
