@@ -674,6 +674,9 @@ impl Analyzer {
         let tol2 = self.cfg.norm_tolerance * self.cfg.norm_tolerance;
         let mut best = (f64::NEG_INFINITY, None, 0.0);
         let mut dy = vec![0.0; nb];
+        let (mut fits, mut nrm) = (vec![0.0; nb], vec![0.0; nb]);
+        // first bin (≥ 1, so it has a lower neighbour) whose tolerance uses the envelope
+        let env_from = occ.edges_kev[..nb].iter().position(|&e| e >= ENVELOPE_KEV).unwrap_or(nb).max(1);
         for &w in &self.cfg.spectral_windows {
             if w == 0 || w > n {
                 continue;
@@ -708,18 +711,16 @@ impl Analyzer {
                     // The Poisson-only χ² bounds the one with the NORM shapes' tolerance from above.
                     if chi2 > best.0 {
                         let mut chi2_tol = 0.0;
-                        let mut fits = [0.0f64; 64];
-                        let mut nrm = [0.0f64; 64];
-                        let nbc = nb.min(64);
-                        for (b, row) in rt.chunks_exact(KMAX).enumerate().take(nbc) {
+                        for ((f, nr), row) in fits.iter_mut().zip(nrm.iter_mut()).zip(rt.chunks_exact(KMAX)) {
                             let nsum: f64 = row[1..].iter().zip(&coef[1..]).map(|(r, c)| r * c).sum();
-                            fits[b] = coef[0] * row[0] + nsum;
-                            nrm[b] = nsum.max(0.0);
+                            *f = coef[0] * row[0] + nsum;
+                            *nr = nsum.max(0.0);
                         }
-                        for b in 0..nbc {
-                            // above ENVELOPE_KEV the tolerance covers the neighbours' fitted NORM counts too
-                            let normb = if occ.edges_kev[b] >= ENVELOPE_KEV {
-                                nrm[b.saturating_sub(1)..=(b + 1).min(nbc - 1)].iter().copied().fold(0.0, f64::max)
+                        for b in 0..nb {
+                            // from ENVELOPE_KEV up the tolerance covers the neighbours' fitted NORM counts too
+                            let normb = if b >= env_from {
+                                let hi = if b + 1 < nb { nrm[b + 1] } else { 0.0 };
+                                nrm[b].max(nrm[b - 1]).max(hi)
                             } else {
                                 nrm[b]
                             };
