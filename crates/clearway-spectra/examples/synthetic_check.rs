@@ -33,7 +33,10 @@ fn main() {
     } else {
         args
     };
-    let (n, kpc) = (8192usize, 0.2f64);
+    // SCINT=1: a 1,024-channel, 3 keV/channel scintillator (FWHM 7.5 % at 662 keV, ∝ √E) with each line's
+    // Compton continuum (flat to its Compton edge, 3× the peak area)
+    let scint = std::env::var("SCINT").is_ok();
+    let (n, kpc) = if scint { (1024usize, 3.0f64) } else { (8192usize, 0.2f64) };
     let mut seed = 0x2545_f491_4f6c_dd1du64;
     let mut noise = move || {
         // sum of 12 uniforms − 6: about N(0, 1)
@@ -60,7 +63,15 @@ fn main() {
             }
             let eff = if e >= 120.0 { (e / 120.0).powf(-0.85) } else { (e / 120.0).powi(2).max(0.05) };
             let area = 4.0e4 * l.intensity * eff;
-            let fwhm = (0.8f64.powi(2) + 0.0015 * e).sqrt();
+            let fwhm = if scint { 0.075 * 661.7 * (e / 661.7).sqrt() } else { (0.8f64.powi(2) + 0.0015 * e).sqrt() };
+            if scint {
+                let k = 2.0 * e / 511.0;
+                let edge = e * k / (1.0 + k);
+                let ch = (edge / kpc) as usize;
+                for slot in counts.iter_mut().take(ch.min(n)) {
+                    *slot += 3.0 * area / ch.max(1) as f64;
+                }
+            }
             let sd = fwhm / 2.3548 / kpc;
             let c = e / kpc;
             let (lo, hi) = (((c - 5.0 * sd).floor().max(0.0)) as usize, ((c + 5.0 * sd).ceil() as usize).min(n - 1));
