@@ -425,6 +425,13 @@ impl FeatureSpec {
     /// Fit the encoders on a training table and compute its features out of fold. Returns the encoders
     /// and the row-major feature matrix.
     pub fn fit(&self, ds: &Dataset, labels: &[f64]) -> Result<(Encoders, Vec<f64>), String> {
+        self.fit_threads(ds, labels, 1)
+    }
+
+    /// [`FeatureSpec::fit`] on up to `threads` threads (groups, then rows, split among them); the result
+    /// does not depend on the thread count.
+    pub fn fit_threads(&self, ds: &Dataset, labels: &[f64], threads: usize) -> Result<(Encoders, Vec<f64>), String> {
+        let threads = threads.max(1);
         let cols = self.resolve(ds)?;
         let n = ds.rows;
         let k = self.folds;
@@ -443,11 +450,11 @@ impl FeatureSpec {
             (r.next_u64() % k as u64) as usize
         };
         let folds: Vec<usize> = (0..n).map(fold_of).collect();
-        let mut cells: Vec<Cell<'_>> = Vec::with_capacity(cols.len());
-        // Per group: each row's key id and, per id, the (label sum, count) of each fold.
-        let mut row_ids: Vec<Vec<u32>> = Vec::with_capacity(self.groups.len());
-        let mut per_fold: Vec<Vec<(f64, f64)>> = Vec::with_capacity(self.groups.len());
-        for g in &self.groups {
+        // Per group: each row's key id and, per id, the (label sum, count) of each fold, and the encoder's
+        // stats by key text.
+        type GroupFit = (Vec<u32>, Vec<(f64, f64)>, HashMap<String, (f64, f64)>);
+        let fit_group = |g: &Group| -> Result<GroupFit, String> {
+            let mut cells: Vec<Cell<'_>> = Vec::with_capacity(cols.len());
             let (ids, first) = self.group_ids(ds, g)?;
             let mut sums = vec![(0.0, 0.0); first.len() * k];
             for i in 0..n {
@@ -464,10 +471,34 @@ impl FeatureSpec {
                 let v = &sums[id * k..(id + 1) * k];
                 stats.insert(key, v.iter().fold((0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1)));
             }
+            Ok((ids, sums, stats))
+        };
+        let fitted: Vec<Result<GroupFit, String>> = if threads > 1 && self.groups.len() > 1 {
+            let per = self.groups.len().div_ceil(threads);
+            std::thread::scope(|s| {
+                let fit_group = &fit_group;
+                let hs: Vec<_> = self
+                    .groups
+                    .chunks(per)
+                    .map(|gs| s.spawn(move || gs.iter().map(fit_group).collect::<Vec<_>>()))
+                    .collect();
+                hs.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+            })
+        } else {
+            self.groups.iter().map(fit_group).collect()
+        };
+        let mut row_ids: Vec<Vec<u32>> = Vec::with_capacity(self.groups.len());
+        let mut per_fold: Vec<Vec<(f64, f64)>> = Vec::with_capacity(self.groups.len());
+        for r in fitted {
+            let (ids, sums, stats) = r?;
             enc.stats.push(stats);
             row_ids.push(ids);
             per_fold.push(sums);
         }
+        if enc.stats.len() != self.groups.len() {
+            return Err("a feature thread failed".into());
+        }
+        let mut cells: Vec<Cell<'_>> = Vec::with_capacity(cols.len());
         let p = self.plan_inputs();
         if self.uv_available() {
             let mut key = String::new();
@@ -501,25 +532,46 @@ impl FeatureSpec {
             }
         }
         let scale = k as f64 / (k - 1) as f64;
-        let mut out = Vec::with_capacity(n * self.len());
-        let mut row = Vec::with_capacity(self.len());
         let tables = self.code_tables(&enc, ds);
-        let mut codes = Vec::with_capacity(self.coded.len());
-        for i in 0..n {
-            code_row(&tables, i, &mut codes);
-            let f = folds[i];
-            let history = |gi: usize| {
-                let id = row_ids[gi][i];
-                if id == u32::MAX {
-                    return None;
-                }
-                let v = per_fold[gi].get(id as usize * k..(id as usize + 1) * k).unwrap_or(&[]);
-                let (s, c) = v.iter().enumerate().filter(|(j, _)| *j != f).fold((0.0, 0.0), |a, (_, b)| (a.0 + b.0, a.1 + b.1));
-                Some((s * scale, c * scale))
-            };
-            refill(ds, &cols, i, &mut cells);
-            self.row_with(&enc, &p, &cells, Some(&codes), &history, &mut row);
-            out.extend_from_slice(&row);
+        // Rows a..b, in order.
+        let rows_of = |a: usize, b: usize| -> Vec<f64> {
+            let mut out = Vec::with_capacity((b - a) * self.len());
+            let mut row = Vec::with_capacity(self.len());
+            let mut codes = Vec::with_capacity(self.coded.len());
+            let mut cells: Vec<Cell<'_>> = Vec::with_capacity(cols.len());
+            for i in a..b {
+                code_row(&tables, i, &mut codes);
+                let f = folds[i];
+                let history = |gi: usize| {
+                    let id = row_ids[gi][i];
+                    if id == u32::MAX {
+                        return None;
+                    }
+                    let v = per_fold[gi].get(id as usize * k..(id as usize + 1) * k).unwrap_or(&[]);
+                    let (s, c) =
+                        v.iter().enumerate().filter(|(j, _)| *j != f).fold((0.0, 0.0), |a, (_, b)| (a.0 + b.0, a.1 + b.1));
+                    Some((s * scale, c * scale))
+                };
+                refill(ds, &cols, i, &mut cells);
+                self.row_with(&enc, &p, &cells, Some(&codes), &history, &mut row);
+                out.extend_from_slice(&row);
+            }
+            out
+        };
+        let out = if threads > 1 && n >= 2048 {
+            let per = n.div_ceil(threads);
+            std::thread::scope(|s| {
+                let rows_of = &rows_of;
+                let hs: Vec<_> =
+                    (0..n).step_by(per).map(|a| s.spawn(move || rows_of(a, (a + per).min(n)))).collect();
+                let parts: Vec<Vec<f64>> = hs.into_iter().map(|h| h.join().unwrap_or_default()).collect();
+                parts.concat()
+            })
+        } else {
+            rows_of(0, n)
+        };
+        if out.len() != n * self.len() {
+            return Err("a feature thread failed".into());
         }
         Ok((enc, out))
     }

@@ -924,24 +924,27 @@ fn build_hist(
         one(&fs, hist);
         return;
     }
-    // Contiguous feature ranges, one per thread, over disjoint slices of the histogram.
-    let per = nf.div_ceil(threads);
+    // The selected features (ascending) in `threads` contiguous runs of equal length, each over its own
+    // slice of the histogram; the last run on this thread.
+    let per = feats.len().div_ceil(threads);
     std::thread::scope(|s| {
         let mut rest = hist;
-        let mut f0 = 0;
-        while f0 < nf {
-            let f1 = (f0 + per).min(nf);
-            let len = d.offsets[f1] - d.offsets[f0];
-            let (mine, tail) = rest.split_at_mut(len);
+        let mut consumed = 0;
+        let runs: Vec<&[usize]> = feats.chunks(per).collect();
+        for (k, run) in runs.iter().enumerate() {
+            let (f0, f1) = (run[0], run[run.len() - 1] + 1);
+            let (_, tail) = rest.split_at_mut(d.offsets[f0] - consumed);
+            let (mine, tail) = tail.split_at_mut(d.offsets[f1] - d.offsets[f0]);
             rest = tail;
+            consumed = d.offsets[f1];
             let base = d.offsets[f0];
-            let fs: Vec<(usize, usize)> =
-                feats.iter().filter(|&&f| f >= f0 && f < f1).map(|&f| (f, d.offsets[f] - base)).collect();
-            let one = &one;
-            if !fs.is_empty() {
+            let fs: Vec<(usize, usize)> = run.iter().map(|&f| (f, d.offsets[f] - base)).collect();
+            if k + 1 == runs.len() {
+                one(&fs, mine);
+            } else {
+                let one = &one;
                 s.spawn(move || one(&fs, mine));
             }
-            f0 = f1;
         }
     });
 }

@@ -214,7 +214,11 @@ impl Model {
         if spec.is_empty() {
             return Err(ModelError::NoFeatures);
         }
-        let (encoders, x) = spec.fit(train, &y).map_err(|column| ModelError::MissingColumn { column })?;
+        let threads = match opts.params.threads {
+            0 => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+            t => t,
+        };
+        let (encoders, x) = spec.fit_threads(train, &y, threads).map_err(|column| ModelError::MissingColumn { column })?;
         let nf = spec.len();
         let tm = Matrix::new(&x, train.rows, nf)?;
         let valid_prepared = match &valid {

@@ -39,6 +39,12 @@ fn forest_and_tabulated_shap_match_their_references_on_kcs_rows() {
     o.params.num_trees = 30;
     o.params.threads = 1;
     let m = Model::train(&train, None, Some((&valid, None)), &o).unwrap();
+    // Feature fitting on several threads gives the same encoders and features, bit for bit.
+    let y = Model::labels_of(&train, "Fraud").unwrap();
+    let (e1, x1) = m.spec.fit(&train, &y).unwrap();
+    let (e3, x3) = m.spec.fit_threads(&train, &y, 3).unwrap();
+    assert_eq!(e1, e3);
+    assert!(x1.iter().zip(&x3).all(|(a, b)| a.to_bits() == b.to_bits()) && x1.len() == x3.len());
     let nf = m.spec.len();
     let x = m.features(&valid).unwrap();
     let mat = Matrix::new(&x, valid.rows, nf).unwrap();
