@@ -255,6 +255,25 @@ impl Layer for PortalLayer {
         LAYER
     }
 
+    /// The portal results it was given (every result, in key order): they decide its findings.
+    fn fingerprint(&self) -> String {
+        if self.results.is_empty() {
+            return String::new();
+        }
+        let mut keys: Vec<&String> = self.results.by_key.keys().collect();
+        keys.sort();
+        let mut h = blake3::Hasher::new();
+        for k in keys {
+            h.update(k.as_bytes());
+            h.update(b"\0");
+            for r in &self.results.by_key[k] {
+                h.update(serde_json::to_string(r).unwrap_or_default().as_bytes());
+                h.update(b"\0");
+            }
+        }
+        h.finalize().to_hex()[..16].to_string()
+    }
+
     fn assess(&self, f: &Filing, ctx: &Context<'_>, out: &mut Vec<Finding>) {
         if f.status == FilingStatus::Cancellation || self.results.is_empty() {
             return;
@@ -457,6 +476,19 @@ mod tests {
 
     fn codes(d: &clearway_core::Decision) -> Vec<&str> {
         d.findings.iter().filter(|x| x.layer == LAYER).map(|x| x.code.as_ref()).collect()
+    }
+
+    #[test]
+    fn portal_results_enter_the_configuration_hash() {
+        let hash = |text: &str| {
+            let mut p = Pipeline::empty(Config::default(), ReferenceData::default(), Registry::default());
+            p.add_layer(Box::new(PortalLayer::new(PortalResults::from_jsonl(text).0)));
+            p.config_hash().to_owned()
+        };
+        let a = r#"{"container": "MSCU1234565", "alarm": true, "class": "norm-like", "statistic": 7.5}"#;
+        let b = r#"{"container": "MSCU1234565", "alarm": true, "class": "norm-like", "statistic": 9.5}"#;
+        assert_eq!(hash(a), hash(a));
+        assert_ne!(hash(a), hash(b));
     }
 
     #[test]
