@@ -919,7 +919,7 @@ fn build_hist(
         }
     };
     let work = rows.len() * feats.len();
-    if threads <= 1 || work < 200_000 || feats.len() < 2 {
+    if threads <= 1 || work < 1_000_000 || feats.len() < 2 {
         let fs: Vec<(usize, usize)> = feats.iter().map(|&f| (f, d.offsets[f])).collect();
         one(&fs, hist);
         return;
