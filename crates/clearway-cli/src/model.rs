@@ -438,6 +438,8 @@ pub fn simulate(a: SimulateArgs) -> Result<ExitCode> {
 /// The learned-risk layer: the calibrated probability as a finding with its top contributions.
 pub struct ModelLayer {
     model: Arc<Model>,
+    /// BLAKE3 of the model as loaded (its canonical JSON): the decision's configuration hash names it.
+    digest: String,
 }
 
 /// Default weight of `MODEL-RISK` (score points at probability 1).
@@ -446,6 +448,10 @@ pub const DEFAULT_WEIGHT: f64 = 40.0;
 impl Layer for ModelLayer {
     fn name(&self) -> &'static str {
         "model"
+    }
+
+    fn fingerprint(&self) -> String {
+        self.digest.clone()
     }
 
     fn assess(&self, filing: &Filing, ctx: &Context<'_>, out: &mut Vec<Finding>) {
@@ -481,7 +487,8 @@ impl Layer for ModelLayer {
 pub fn add_layers(o: &ScreenOpts, p: &mut clearway_engine::Pipeline, _db: &str) -> Result<()> {
     if let Some(path) = &o.model {
         let m = load_model(path)?;
-        p.add_layer(Box::new(ModelLayer { model: Arc::new(m) }));
+        let digest = clearway_model::model::hash_bytes(serde_json::to_string(&m)?.as_bytes());
+        p.add_layer(Box::new(ModelLayer { model: Arc::new(m), digest }));
     }
     Ok(())
 }
