@@ -27,7 +27,7 @@ pub mod x12;
 
 pub use csv::CsvRecords;
 pub use json::parse_filing_json;
-pub use message::{Interchange, Message, MessageFormat};
+pub use message::{FunctionalGroup, Interchange, Message, MessageFormat};
 pub use stream::{JsonRecords, MAX_RECORD_BYTES};
 
 /// A filing that was understood, with warnings about what was repaired or ignored.

@@ -26,12 +26,22 @@ pub struct Interchange {
     pub recipient: Option<String>,
     /// Interchange control reference (UNB 0020, ISA13, or the document's id).
     pub control_ref: Option<String>,
-    /// X12 functional groups in order: (GS01 functional identifier code, GS06 group control number).
-    /// Empty for other formats.
-    pub groups: Vec<(String, String)>,
+    /// X12 functional groups (GS..GE) in order. Empty for other formats.
+    pub groups: Vec<FunctionalGroup>,
     /// Envelope-level problems not tied to one message (control counts, truncation, character set).
     pub diagnostics: Vec<Diagnostic>,
     pub messages: Vec<Message>,
+}
+
+/// An X12 functional group, as its GS header names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FunctionalGroup {
+    /// GS01, the functional identifier code (`SO` for 309 manifests).
+    pub id: String,
+    /// GS06, the group control number.
+    pub control: String,
+    /// 1-based segment number of the GS: the group's messages follow it, up to the next group's GS.
+    pub segment: u64,
 }
 
 /// One message (EDIFACT UNH..UNT, X12 ST..SE, one XML declaration).

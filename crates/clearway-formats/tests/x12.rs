@@ -123,9 +123,34 @@ fn sample_309_se01_is_wrong_and_reported() {
     let ak5 = segs.iter().find(|s| s.id() == b"AK5").expect("AK5");
     assert_eq!((ak5.element(1), ak5.element(2)), (&b"E"[..], &b"4"[..]));
     // AK1 names the acknowledged group by its own GS01 and GS06 (`GS*SO*...*2910*X*004010`).
-    assert_eq!(ic.groups, [("SO".to_string(), "2910".to_string())]);
+    assert_eq!(ic.groups.iter().map(|g| (g.id.as_str(), g.control.as_str(), g.segment)).collect::<Vec<_>>(), [("SO", "2910", 2)]);
     let ak1 = segs.iter().find(|s| s.id() == b"AK1").expect("AK1");
     assert_eq!((ak1.element(1), ak1.element(2)), (&b"SO"[..], &b"2910"[..]));
+}
+
+/// Two functional groups: one 997 transaction set per group, each AK1 naming its own group.
+#[test]
+fn ack_997_acknowledges_each_functional_group() {
+    let Some(bytes) = sample(M309) else { return };
+    let text = String::from_utf8(with_se01(&bytes, "295")).unwrap();
+    let (gs, ge_end) = (text.find("GS*").unwrap(), text.find("GE*1*2910~").unwrap() + "GE*1*2910~".len());
+    let second = text[gs..ge_end].replace("*2910*X*004010~", "*2911*X*004010~").replace("GE*1*2910~", "GE*1*2911~").replace("ST*309*3899~", "ST*309*3900~").replace("SE*295*3899~", "SE*295*3900~");
+    let two = format!("{}\n{second}{}", &text[..ge_end], &text[ge_end..]).replace("IEA*1*", "IEA*2*");
+    let ic = read(two.as_bytes());
+    assert!(errors(&ic).is_empty(), "{:?}", errors(&ic));
+    assert_eq!(ic.groups.iter().map(|g| g.control.as_str()).collect::<Vec<_>>(), ["2910", "2911"]);
+    assert_eq!(ic.messages.len(), 2);
+    let ack = ack_997(&ic);
+    let segs = tokenize(&ack).expect("997 tokenizes").collect::<Vec<_>>();
+    let of = |id: &[u8]| segs.iter().filter(|s| s.id() == id).collect::<Vec<_>>();
+    assert_eq!(of(b"ST").len(), 2);
+    let ak1: Vec<_> = of(b"AK1").iter().map(|s| s.element(2).to_vec()).collect();
+    assert_eq!(ak1, [b"2910".to_vec(), b"2911".to_vec()]);
+    let ak2: Vec<_> = of(b"AK2").iter().map(|s| s.element(2).to_vec()).collect();
+    assert_eq!(ak2, [b"3899".to_vec(), b"3900".to_vec()]);
+    assert!(of(b"AK9").iter().all(|s| s.element(1) == b"A" && s.element(2) == b"1"));
+    let ge = of(b"GE");
+    assert_eq!(ge[0].element(1), b"2", "the FA group holds two 997 sets");
 }
 
 #[test]

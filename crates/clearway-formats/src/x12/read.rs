@@ -10,7 +10,7 @@ use clearway_core::{
 use super::codes;
 use super::tokenizer::{Segment, Tokenizer, trimmed};
 use crate::Parsed;
-use crate::message::{Interchange, Message, MessageFormat};
+use crate::message::{FunctionalGroup, Interchange, Message, MessageFormat};
 
 /// Control numbers agree: the same digits, ignoring leading zeros and padding.
 fn same_control(a: &[u8], b: &[u8]) -> bool {
@@ -91,7 +91,11 @@ pub fn read(bytes: &[u8]) -> Interchange {
                         .push(g.gs.error(None, format!("functional group has no GE trailer (segment {} starts another)", seg.number)));
                 }
                 groups += 1;
-                ic.groups.push((seg.text(1).trim().to_owned(), seg.text(6).trim().to_owned()));
+                ic.groups.push(FunctionalGroup {
+                    id: seg.text(1).trim().to_owned(),
+                    control: seg.text(6).trim().to_owned(),
+                    segment: seg.number,
+                });
                 group = Some(Group { gs: seg, transactions: 0 });
             }
             b"ST" => {

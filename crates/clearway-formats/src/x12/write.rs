@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use clearway_core::{Filing, GoodsItem, Role, Severity};
 
 use super::codes;
-use crate::message::{Interchange, Message};
+use crate::message::{FunctionalGroup, Interchange, Message};
 
 /// Maximum length of one N10 description element; longer descriptions continue on `N10**...` lines.
 pub const DESCRIPTION_CHUNK: usize = 45;
@@ -283,14 +283,14 @@ fn response_stamp(ic: &Interchange) -> DateTime<Utc> {
 }
 
 /// A 997 functional acknowledgment of an interchange read by [`read`](super::read), sent back from
-/// its recipient to its sender with the same control number. One AK1 (functional id from the first
-/// group's GS01, else from the first transaction set's type; group control number: that group's GS06,
-/// else the ISA13 value),
-/// per transaction set an AK2 and an AK5 — `A` accepted, `E` accepted with a control-count error on
-/// its SE (code 4 count, 3 control number), `R` rejected (code 1 not a 309, 2 no SE trailer, 5
-/// segments in error) — and an AK9 (`A`, `E`, `P` partly accepted, `R`; with the counts and, for GE
-/// errors, codes 5 count and 4 control number). The envelope dates are the earliest filing time read,
-/// else 1970-01-01.
+/// its recipient to its sender with the same control number, in one `FA` group: one 997 transaction set
+/// per functional group received (X12's rule), its AK1 naming the group by its own GS01 and GS06 (an
+/// interchange without a readable GS gets one set, AK1 from the first transaction set's type and the
+/// ISA13 value); per transaction set of the group an AK2 and an AK5 — `A` accepted, `E` accepted with a
+/// control-count error on its SE (code 4 count, 3 control number), `R` rejected (code 1 not a 309, 2 no
+/// SE trailer, 5 segments in error) — and an AK9 (`A`, `E`, `P` partly accepted, `R`; with the counts
+/// and, for the group's GE errors, codes 5 count and 4 control number). The envelope dates are the
+/// earliest filing time read, else 1970-01-01.
 pub fn ack_997(ic: &Interchange) -> Vec<u8> {
     let control = control_of(ic);
     let (sender, receiver) = (ic.recipient.as_deref().unwrap_or(""), ic.sender.as_deref().unwrap_or(""));
@@ -298,45 +298,61 @@ pub fn ack_997(ic: &Interchange) -> Vec<u8> {
     let mut w = W::new(256 + ic.messages.len() * 40);
     w.isa(sender, receiver, at, control);
     w.gs("FA", sender, receiver, at, control);
-    w.st("997", "0001");
-    let kind = ic.messages.first().map_or("309", |m| m.kind.as_str());
-    match ic.groups.first().filter(|(id, number)| !id.is_empty() && !number.is_empty()) {
-        Some((id, number)) => w.seg("AK1", &[id, number]),
-        None => w.seg("AK1", &[functional_id(kind), &control.to_string()]),
-    }
-    let mut accepted = 0;
-    let mut with_errors = false;
-    for (i, m) in ic.messages.iter().enumerate() {
-        w.seg("AK2", &[&m.kind, &m.reference]);
-        let (status, code) = message_status(ic, i);
-        if status != "R" {
-            accepted += 1;
-        }
-        with_errors |= status == "E";
-        w.seg("AK5", &[status, code]);
-    }
-    let mut ge_codes: Vec<&str> = Vec::new();
-    for (_, id, el) in envelope_errors(ic, 0, u64::MAX).flatten() {
-        if id == "GE" {
-            ge_codes.push(if el == 1 { "5" } else { "4" });
-        }
-    }
-    let n = ic.messages.len();
-    let status = if accepted == 0 && n > 0 {
-        "R"
-    } else if accepted < n {
-        "P"
-    } else if with_errors || !ge_codes.is_empty() {
-        "E"
+    let fallback;
+    let groups: &[FunctionalGroup] = if ic.groups.is_empty() {
+        let kind = ic.messages.first().map_or("309", |m| m.kind.as_str());
+        fallback = [FunctionalGroup { id: functional_id(kind).to_owned(), control: control.to_string(), segment: 0 }];
+        &fallback
     } else {
-        "A"
+        &ic.groups
     };
-    let (n, accepted) = (n.to_string(), accepted.to_string());
-    let mut ak9 = vec![status, n.as_str(), n.as_str(), accepted.as_str()];
-    ak9.extend(ge_codes);
-    w.seg("AK9", &ak9);
-    w.se("0001");
-    w.trailers(1, control);
+    for (g, group) in groups.iter().enumerate() {
+        // A transaction set before the first GS (reported by the reader) is acknowledged with the first group.
+        let start = if g == 0 { 0 } else { group.segment };
+        let end = groups.get(g + 1).map_or(u64::MAX, |n| n.segment);
+        let st_control = format!("{:04}", g + 1);
+        w.st("997", &st_control);
+        let (id, number) = if group.id.is_empty() || group.control.is_empty() {
+            (functional_id(ic.messages.first().map_or("309", |m| m.kind.as_str())).to_owned(), control.to_string())
+        } else {
+            (group.id.clone(), group.control.clone())
+        };
+        w.seg("AK1", &[&id, &number]);
+        let mut n = 0;
+        let mut accepted = 0;
+        let mut with_errors = false;
+        for (i, m) in ic.messages.iter().enumerate().filter(|(_, m)| m.segment > start && m.segment < end) {
+            n += 1;
+            w.seg("AK2", &[&m.kind, &m.reference]);
+            let (status, code) = message_status(ic, i);
+            if status != "R" {
+                accepted += 1;
+            }
+            with_errors |= status == "E";
+            w.seg("AK5", &[status, code]);
+        }
+        let mut ge_codes: Vec<&str> = Vec::new();
+        for (_, id, el) in envelope_errors(ic, start, end).flatten() {
+            if id == "GE" {
+                ge_codes.push(if el == 1 { "5" } else { "4" });
+            }
+        }
+        let status = if accepted == 0 && n > 0 {
+            "R"
+        } else if accepted < n {
+            "P"
+        } else if with_errors || !ge_codes.is_empty() {
+            "E"
+        } else {
+            "A"
+        };
+        let (n, accepted) = (n.to_string(), accepted.to_string());
+        let mut ak9 = vec![status, n.as_str(), n.as_str(), accepted.as_str()];
+        ak9.extend(ge_codes);
+        w.seg("AK9", &ak9);
+        w.se(&st_control);
+    }
+    w.trailers(groups.len(), control);
     w.out
 }
 
