@@ -100,32 +100,7 @@ fn check_stored_parties(s: &mut dyn Store) {
     );
 }
 
-macro_rules! lists_suite {
-    ($($check:ident),* $(,)?) => {
-        mod sqlite_file {
-            use super::*;
-            $( #[test] fn $check() {
-                let dir = tempfile::tempdir().unwrap();
-                let mut s = SqliteStore::open(&dir.path().join("clearway.db")).unwrap();
-                super::$check(&mut s);
-            } )*
-        }
-        mod sqlite_memory {
-            use super::*;
-            $( #[test] fn $check() { super::$check(&mut SqliteStore::open_in_memory().unwrap()); } )*
-        }
-        mod postgres {
-            use super::*;
-            $( #[test] fn $check() {
-                let Some(db) = PgTestDb::new() else { return };
-                let mut s = PgStore::connect_with_schema(&db.url, &db.schema).unwrap();
-                super::$check(&mut s);
-            } )*
-        }
-    };
-}
-
-lists_suite!(check_versions, check_dispositions, check_stored_parties);
+durable_suite!(check_versions, check_dispositions, check_stored_parties);
 
 /// The list tables survive reopening the database (PostgreSQL: a second connection sees the first's import).
 #[test]

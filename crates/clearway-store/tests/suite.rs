@@ -246,32 +246,14 @@ fn check_atomicity(s: &mut dyn Store) {
     assert_eq!(s.stats().unwrap().versions, 3);
 }
 
+/// The behaviour every backend shares: the memory store, then the durable ones.
 macro_rules! suite {
     ($($check:ident),* $(,)?) => {
         mod memory {
             use super::*;
             $( #[test] fn $check() { super::$check(&mut MemoryStore::new()); } )*
         }
-        mod sqlite_file {
-            use super::*;
-            $( #[test] fn $check() {
-                let dir = tempfile::tempdir().unwrap();
-                let mut s = SqliteStore::open(&dir.path().join("clearway.db")).unwrap();
-                super::$check(&mut s);
-            } )*
-        }
-        mod sqlite_memory {
-            use super::*;
-            $( #[test] fn $check() { super::$check(&mut SqliteStore::open_in_memory().unwrap()); } )*
-        }
-        mod postgres {
-            use super::*;
-            $( #[test] fn $check() {
-                let Some(db) = PgTestDb::new() else { return };
-                let mut s = PgStore::connect_with_schema(&db.url, &db.schema).unwrap();
-                super::$check(&mut s);
-            } )*
-        }
+        durable_suite!($($check),*);
     };
 }
 
@@ -327,15 +309,9 @@ fn check_exams(s: &mut dyn Store) {
     assert_eq!((day2[0].filing.id.as_str(), day2[0].decision.lane), ("A", Lane::Red));
 }
 
-#[test]
-fn exams_sqlite() {
-    check_exams(&mut SqliteStore::open_in_memory().unwrap());
-}
-
-#[test]
-fn exams_postgres() {
-    let Some(db) = PgTestDb::new() else { return };
-    check_exams(&mut PgStore::connect_with_schema(&db.url, &db.schema).unwrap());
+mod exams {
+    use super::*;
+    durable_suite!(check_exams);
 }
 
 suite!(check_write_and_read_back, check_canonical_raw, check_duplicates, check_rejects, check_memberships, check_stats, check_atomicity);

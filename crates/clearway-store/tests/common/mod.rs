@@ -124,3 +124,33 @@ impl Drop for PgTestDb {
         }
     }
 }
+
+/// Run each `check_*(&mut dyn Store)` against the durable backends: SQLite in a file and in memory, and
+/// PostgreSQL (skipping with a message when `CLEARWAY_TEST_PG` is not set). The invoking file has
+/// `SqliteStore`, `PgStore` and `PgTestDb` in scope.
+macro_rules! durable_suite {
+    ($($check:ident),* $(,)?) => {
+        mod sqlite_file {
+            use super::*;
+            $( #[test] fn $check() {
+                let dir = tempfile::tempdir().unwrap();
+                let mut s = SqliteStore::open(&dir.path().join("clearway.db")).unwrap();
+                super::$check(&mut s);
+            } )*
+        }
+        mod sqlite_memory {
+            use super::*;
+            $( #[test] fn $check() { super::$check(&mut SqliteStore::open_in_memory().unwrap()); } )*
+        }
+        mod postgres {
+            use super::*;
+            $( #[test] fn $check() {
+                let Some(db) = PgTestDb::new() else { return };
+                let mut s = PgStore::connect_with_schema(&db.url, &db.schema).unwrap();
+                super::$check(&mut s);
+            } )*
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use durable_suite;
