@@ -128,6 +128,7 @@ impl Drop for PgTestDb {
 /// Run each `check_*(&mut dyn Store)` against the durable backends: SQLite in a file and in memory, and
 /// PostgreSQL (skipping with a message when `CLEARWAY_TEST_PG` is not set). The invoking file has
 /// `SqliteStore`, `PgStore` and `PgTestDb` in scope.
+#[allow(unused_macros)]
 macro_rules! durable_suite {
     ($($check:ident),* $(,)?) => {
         mod sqlite_file {
