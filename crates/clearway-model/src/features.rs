@@ -231,21 +231,7 @@ impl FeatureSpec {
     /// Group key of one row (None when any part is missing).
     fn key(&self, g: &Group, cells: &[Cell<'_>]) -> Option<String> {
         let mut k = String::new();
-        for (i, (col, prefix)) in g.parts.iter().enumerate() {
-            let v = match cells[self.input_index(col)?] {
-                Cell::Cat(Some(v)) => v,
-                _ => return None,
-            };
-            if i > 0 {
-                k.push(SEP);
-            }
-            if *prefix > 0 {
-                k.extend(v.chars().take(*prefix));
-            } else {
-                k.push_str(v);
-            }
-        }
-        Some(k)
+        self.key_into(g, cells, &mut k).then_some(k)
     }
 
     fn num(cells: &[Cell<'_>], i: Option<usize>) -> f64 {

@@ -51,18 +51,6 @@ pub struct Forest {
     pub(crate) key: (usize, u64),
 }
 
-fn depth_of(t: &Tree) -> usize {
-    fn go(t: &Tree, c: i32) -> usize {
-        if c < 0 {
-            0
-        } else {
-            let n = &t.nodes[c as usize];
-            1 + go(t, n.left).max(go(t, n.right))
-        }
-    }
-    if t.nodes.is_empty() { 0 } else { go(t, 0) }
-}
-
 impl Forest {
     pub fn new(b: &Booster) -> Forest {
         Forest::from_trees(b.init_score, b.features, &b.trees)
@@ -83,7 +71,7 @@ impl Forest {
         // Column of each (feature, missing goes left) pair, in order of first use.
         let mut col_of = vec![[u32::MAX; 2]; features];
         for t in trees {
-            let d = depth_of(t);
+            let d = t.depth();
             if d > MAX_DEPTH || t.nodes.iter().any(|n| n.threshold.is_infinite()) {
                 f.fallback = true;
                 return f;

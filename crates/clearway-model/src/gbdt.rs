@@ -132,6 +132,19 @@ pub struct Tree {
 }
 
 impl Tree {
+    /// Number of splits on the longest root-to-leaf path (0 for a single leaf).
+    pub fn depth(&self) -> usize {
+        fn go(t: &Tree, c: i32) -> usize {
+            if c < 0 {
+                0
+            } else {
+                let n = &t.nodes[c as usize];
+                1 + go(t, n.left).max(go(t, n.right))
+            }
+        }
+        if self.nodes.is_empty() { 0 } else { go(self, 0) }
+    }
+
     /// The leaf a row falls in.
     #[inline]
     pub fn leaf(&self, x: &[f64]) -> usize {

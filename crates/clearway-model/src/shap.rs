@@ -190,7 +190,7 @@ impl Explainer {
             if !t.tabulated {
                 let tree = &b.trees[t.index as usize];
                 if buf.is_empty() {
-                    let max_depth = b.trees.iter().map(depth).max().unwrap_or(0) + 2;
+                    let max_depth = b.trees.iter().map(Tree::depth).max().unwrap_or(0) + 2;
                     buf = vec![PathElem::default(); (max_depth + 1) * (max_depth + 2) / 2 + 4];
                 }
                 recurse(tree, x, phi, 0, &mut buf, 0, 0, 1.0, 1.0, -1);
@@ -253,7 +253,7 @@ pub fn contributions(b: &Booster, x: &[f64], phi: &mut Vec<f64>) {
 pub fn contributions_reference(b: &Booster, x: &[f64], phi: &mut Vec<f64>) {
     phi.clear();
     phi.resize(b.features, 0.0);
-    let max_depth = b.trees.iter().map(depth).max().unwrap_or(0) + 2;
+    let max_depth = b.trees.iter().map(Tree::depth).max().unwrap_or(0) + 2;
     let mut buf = vec![PathElem::default(); (max_depth + 1) * (max_depth + 2) / 2 + 4];
     for t in &b.trees {
         if t.nodes.is_empty() {
@@ -261,18 +261,6 @@ pub fn contributions_reference(b: &Booster, x: &[f64], phi: &mut Vec<f64>) {
         }
         recurse(t, x, phi, 0, &mut buf, 0, 0, 1.0, 1.0, -1);
     }
-}
-
-fn depth(t: &Tree) -> usize {
-    fn go(t: &Tree, c: i32) -> usize {
-        if c < 0 {
-            0
-        } else {
-            let n = &t.nodes[c as usize];
-            1 + go(t, n.left).max(go(t, n.right))
-        }
-    }
-    if t.nodes.is_empty() { 0 } else { go(t, 0) }
 }
 
 fn count_of(t: &Tree, c: i32) -> f64 {
