@@ -48,6 +48,9 @@ pub trait Layer: Send + Sync {
 /// The layered pipeline.
 pub struct Pipeline {
     layers: Vec<Box<dyn Layer>>,
+    /// Each layer's name and fingerprint, taken once when it was added (a fingerprint may hash a whole
+    /// model or list set; the configuration hash is recomputed on every change).
+    layer_keys: Vec<String>,
     config: Config,
     reference: ReferenceData,
     registry: Registry,
@@ -67,13 +70,14 @@ impl Pipeline {
 
     /// A pipeline with no layers yet.
     pub fn empty(config: Config, reference: ReferenceData, registry: Registry) -> Self {
-        let mut p = Pipeline { layers: Vec::new(), config, reference, registry, config_hash: String::new() };
+        let mut p = Pipeline { layers: Vec::new(), layer_keys: Vec::new(), config, reference, registry, config_hash: String::new() };
         p.rehash();
         p
     }
 
     /// Add a layer (findings appear in layer order before combining).
     pub fn add_layer(&mut self, layer: Box<dyn Layer>) {
+        self.layer_keys.push(format!("{}\0{}\0", layer.name(), layer.fingerprint()));
         self.layers.push(layer);
         self.rehash();
     }
@@ -105,11 +109,8 @@ impl Pipeline {
     fn rehash(&mut self) {
         let mut h = blake3::Hasher::new();
         h.update(serde_json::to_string(&self.config).unwrap_or_default().as_bytes());
-        for l in &self.layers {
-            h.update(l.name().as_bytes());
-            h.update(b"\0");
-            h.update(l.fingerprint().as_bytes());
-            h.update(b"\0");
+        for k in &self.layer_keys {
+            h.update(k.as_bytes());
         }
         h.update(deadlines::table_fingerprint().as_bytes());
         h.update(self.reference.fingerprint().as_bytes());

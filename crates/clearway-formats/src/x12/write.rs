@@ -298,26 +298,21 @@ pub fn ack_997(ic: &Interchange) -> Vec<u8> {
     let mut w = W::new(256 + ic.messages.len() * 40);
     w.isa(sender, receiver, at, control);
     w.gs("FA", sender, receiver, at, control);
-    let fallback;
-    let groups: &[FunctionalGroup] = if ic.groups.is_empty() {
-        let kind = ic.messages.first().map_or("309", |m| m.kind.as_str());
-        fallback = [FunctionalGroup { id: functional_id(kind).to_owned(), control: control.to_string(), segment: 0 }];
-        &fallback
-    } else {
-        &ic.groups
+    // Without a readable GS: the functional id of the first transaction set's type and the ISA13 value.
+    let fallback = FunctionalGroup {
+        id: functional_id(ic.messages.first().map_or("309", |m| m.kind.as_str())).to_owned(),
+        control: control.to_string(),
+        segment: 0,
     };
+    let groups: &[FunctionalGroup] = if ic.groups.is_empty() { std::slice::from_ref(&fallback) } else { &ic.groups };
     for (g, group) in groups.iter().enumerate() {
         // A transaction set before the first GS (reported by the reader) is acknowledged with the first group.
         let start = if g == 0 { 0 } else { group.segment };
         let end = groups.get(g + 1).map_or(u64::MAX, |n| n.segment);
         let st_control = format!("{:04}", g + 1);
         w.st("997", &st_control);
-        let (id, number) = if group.id.is_empty() || group.control.is_empty() {
-            (functional_id(ic.messages.first().map_or("309", |m| m.kind.as_str())).to_owned(), control.to_string())
-        } else {
-            (group.id.clone(), group.control.clone())
-        };
-        w.seg("AK1", &[&id, &number]);
+        let named = if group.id.is_empty() || group.control.is_empty() { &fallback } else { group };
+        w.seg("AK1", &[&named.id, &named.control]);
         let mut n = 0;
         let mut accepted = 0;
         let mut with_errors = false;
