@@ -19,6 +19,14 @@ pub enum DetectorClass {
 }
 
 impl DetectorClass {
+    /// A short name for people (`HPGe`, `medium-resolution`, `scintillator`).
+    pub fn name(self) -> &'static str {
+        match self {
+            DetectorClass::Hpge => "HPGe",
+            DetectorClass::MediumResolution => "medium-resolution",
+            DetectorClass::Scintillator => "scintillator",
+        }
+    }
     /// Guess from the detector description, then from the channel width and count.
     pub fn guess(s: &Spectrum) -> DetectorClass {
         let kind = s.detector_kind.as_deref().unwrap_or("").to_ascii_lowercase();

@@ -299,8 +299,95 @@ fn score(c: &Cand, p: &Prepared, peaks: &[Peak], res: &Residual, sv: &[f64]) -> 
     Some(Scored { score: evidence, rank: strength - pen_s, k, matches })
 }
 
+/// Fitted resolution scales at or beyond which the stated energy axis is doubted (peaks far wider, or far
+/// narrower, than the detector class allows at their stated energies).
+const GAIN_DOUBT_WIDE: f64 = 2.0;
+const GAIN_DOUBT_NARROW: f64 = 0.6;
+
 /// Identify the nuclides in `fg` (after subtracting `bg` scaled by live time, when given).
-pub fn identify(fg: &Spectrum, bg: Option<&Spectrum>, lib: &Library, opts: &IdentifyOptions) -> Result<Identification, AnalysisError> {
+///
+/// Gain check: when the fitted peak widths are far outside the detector class's resolution at the stated
+/// energies (a FWHM scale ≥ 2 or ≤ 0.6), the energy axis is doubted. The commonest cause is a calibration
+/// meant for another channel count (spectra rebinned or acquired at 2× or 4× the channels), so the axis is
+/// tried at ×½, ×¼ (wide peaks) or ×2, ×4 (narrow peaks). A rescaled reading is taken only when its peaks
+/// then have a plausible width (scale 0.6–1.6) and it explains the spectrum far better (a top source with at
+/// least two matched lines, scoring at least twice the stated axis's top and 12 more); a warning names the factor, and the peak energies reported are
+/// on the corrected axis.
+pub fn identify(
+    fg: &Spectrum,
+    bg: Option<&Spectrum>,
+    lib: &Library,
+    opts: &IdentifyOptions,
+) -> Result<Identification, AnalysisError> {
+    let first = identify_on_axis(fg, bg, lib, opts)?;
+    let factors: &[f64] = if first.resolution_scale >= GAIN_DOUBT_WIDE {
+        &[0.5, 0.25]
+    } else if first.resolution_scale <= GAIN_DOUBT_NARROW {
+        &[2.0, 4.0]
+    } else {
+        &[]
+    };
+    let top = |id: &Identification| id.nuclides.first().map_or(0.0, |n| n.score);
+    let mut best: Option<(f64, Identification)> = None;
+    // the detector class stays what it was (a class guessed from the channel width would move with the axis)
+    let pinned = IdentifyOptions {
+        detector: Some(first.detector),
+        ..opts.clone()
+    };
+    for &f in factors {
+        let fg2 = rescaled(fg, f);
+        let bg2 = bg.map(|b| rescaled(b, f));
+        let Ok(id) = identify_on_axis(&fg2, bg2.as_ref(), lib, &pinned) else {
+            continue;
+        };
+        let plausible = id.resolution_scale > GAIN_DOUBT_NARROW && id.resolution_scale < 1.6;
+        // one peak on a new axis always matches some line: two or more must agree
+        let lines = id.nuclides.first().map_or(0, |n| n.peaks.len());
+        let better = lines >= 2 && top(&id) >= (2.0 * top(&first)).max(top(&first) + 12.0);
+        if plausible && better && best.as_ref().is_none_or(|b| top(&id) > top(&b.1)) {
+            best = Some((f, id));
+        }
+    }
+    let Some((f, mut id)) = best else {
+        return Ok(first);
+    };
+    let name = id
+        .nuclides
+        .first()
+        .map_or(String::new(), |n| n.nuclide.clone());
+    id.diagnostics.insert(
+        0,
+        Diagnostic::warning(
+            "calibration",
+            format!(
+                "energy calibration looks off by a factor of {:.0}: peaks are {:.1}× wider than a {} detector at the stated \
+                 energies, and on the axis ×{} they have the expected width and {name} explains them; identified on the \
+                 corrected axis (recalibrate the instrument)",
+                if f < 1.0 { 1.0 / f } else { f },
+                first.resolution_scale,
+                id.detector.name(),
+                if f < 1.0 { format!("1/{:.0}", 1.0 / f) } else { format!("{f:.0}") },
+            ),
+        ),
+    );
+    Ok(id)
+}
+
+/// `s` with its energy axis multiplied by `f`.
+fn rescaled(s: &Spectrum, f: f64) -> Spectrum {
+    let mut out = s.clone();
+    out.calibration = s.calibration.as_ref().map(|c| match c {
+        crate::Calibration::Polynomial { coefficients } => crate::Calibration::Polynomial {
+            coefficients: coefficients.iter().map(|x| x * f).collect(),
+        },
+        crate::Calibration::LowerEdges { energies } => crate::Calibration::LowerEdges {
+            energies: energies.iter().map(|x| x * f).collect(),
+        },
+    });
+    out
+}
+
+fn identify_on_axis(fg: &Spectrum, bg: Option<&Spectrum>, lib: &Library, opts: &IdentifyOptions) -> Result<Identification, AnalysisError> {
     let mut p = analysis::prepare(fg, bg, opts.detector)?;
     let mut diagnostics = Vec::new();
     let mut cont = analysis::continuum(&p);
@@ -396,4 +483,85 @@ fn explained_by_chain(accepted: &str, other: &str) -> bool {
 
 fn round3(x: f64) -> f64 {
     if x.is_finite() { (x * 1000.0).round() / 1000.0 } else { 0.0 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Calibration;
+
+    /// An HPGe-like spectrum, 0.25 keV/channel, with Gaussian peaks of the HPGe model's width.
+    fn hpge(peaks: &[(f64, f64)]) -> Spectrum {
+        let res = analysis::Resolution::for_class(DetectorClass::Hpge);
+        let counts = (0..8192)
+            .map(|i| {
+                let e = i as f64 * 0.25 + 0.125;
+                let mut v = 400.0 * (-e / 600.0).exp() + 10.0;
+                for (pe, a) in peaks {
+                    let s = res.fwhm(*pe) / 2.3548;
+                    v += a * 0.25 / (s * (2.0 * std::f64::consts::PI).sqrt())
+                        * (-0.5 * ((e - pe) / s).powi(2)).exp();
+                }
+                v.round()
+            })
+            .collect();
+        Spectrum {
+            counts,
+            calibration: Some(Calibration::Polynomial {
+                coefficients: vec![0.0, 0.25],
+            }),
+            live_time_s: Some(300.0),
+            detector_kind: Some("HPGe".into()),
+            ..Spectrum::default()
+        }
+    }
+
+    #[test]
+    fn a_calibration_off_by_four_is_found_and_named() {
+        let lib = Library::builtin();
+        let good = hpge(&[(661.7, 40_000.0), (1173.2, 20_000.0), (1332.5, 18_000.0)]);
+        let id = identify(&good, None, &lib, &IdentifyOptions::default()).unwrap();
+        assert!(
+            id.diagnostics
+                .iter()
+                .all(|d| d.location.path.as_deref() != Some("calibration")),
+            "{:?}",
+            id.diagnostics
+        );
+        let names: Vec<&str> = id.nuclides.iter().map(|n| n.nuclide.as_str()).collect();
+        assert!(
+            names.contains(&"Cs-137") && names.contains(&"Co-60"),
+            "{names:?}"
+        );
+
+        // the same counts with a calibration four times too steep (meant for a quarter of the channels)
+        let off = rescaled(&good, 4.0);
+        let id4 = identify(&off, None, &lib, &IdentifyOptions::default()).unwrap();
+        let names4: Vec<&str> = id4.nuclides.iter().map(|n| n.nuclide.as_str()).collect();
+        assert_eq!(names4[..2], names[..2], "{names4:?}");
+        let d = id4
+            .diagnostics
+            .iter()
+            .find(|d| d.location.path.as_deref() == Some("calibration"))
+            .expect("a calibration warning");
+        assert!(d.message.contains("factor of 4"), "{}", d.message);
+        // peak energies are reported on the corrected axis
+        assert!(
+            id4.nuclides[0]
+                .peaks
+                .iter()
+                .any(|p| (p.energy_kev - 661.7).abs() < 1.0 || (p.energy_kev - 1332.5).abs() < 1.0)
+        );
+
+        // a spectrum that is merely noisy is not rescaled
+        let flat = hpge(&[]);
+        let idf = identify(&flat, None, &lib, &IdentifyOptions::default()).unwrap();
+        assert!(
+            idf.nuclides.is_empty()
+                && idf
+                    .diagnostics
+                    .iter()
+                    .all(|d| d.location.path.as_deref() != Some("calibration"))
+        );
+    }
 }

@@ -5,10 +5,11 @@
 //! RadiaCode CsI ones). The RadiaCode background (`bg.xml`) and the trinitite glass (a mixture of fallout
 //! and activation products, no single label) are checked separately and not counted.
 //!
-//! The target is ≥ 90 %; three labelled spectra do not show their labelled nuclide (`Sm-153.csv`:
+//! The target is ≥ 90 %. Two labelled spectra do not show their labelled nuclide (`Sm-153.csv`:
 //! only Eu-152/154/155 impurities, no 103 keV line; `Er-169.csv`: Yb-169 and Tm-170 impurities, Er-169
-//! has no usable gamma line; `Hg-197m.csv`: none of 134 keV, 77 keV or the Au x-rays), so the honest
-//! figure here is 25/28 = 89.3 % and the test guards that floor (see BENCHMARKS.md).
+//! has no usable gamma line), so 26/28 = 92.9 % is the honest figure and the test guards it. `Hg-197m.csv`
+//! carries an energy axis four times too steep (its peaks sit at 4.008× the Au x-ray, 77, 134, 191 and
+//! 279 keV lines, and are 2.5× too wide for HPGe): identification's gain check finds and names it.
 
 use clearway_spectra::identify::{IdentifyOptions, identify};
 use clearway_spectra::library::{Class, Library};
@@ -54,7 +55,7 @@ const UNLABELLED: &[(&str, &[&str])] = &[
 ];
 
 /// Correct top-1 results required over [`LABELS`] (a regression floor; the target is 90 %).
-const FLOOR: usize = 25;
+const FLOOR: usize = 26;
 
 const NORM_ITEMS: &[&str] = &["CeramicPipe1820", "Fiestaware", "Pitchblende", "RadiumDial", "ThoriumSource", "Zeunerite", "K-40"];
 
@@ -95,7 +96,13 @@ fn top1_accuracy_on_labelled_spectra() {
                 unlabelled_ok &= good;
             }
             let list: Vec<String> = id.nuclides.iter().map(|n| format!("{} {:.0}", n.nuclide, n.score)).collect();
-            println!("{} {set:<10} {rel:<45} -> {}   [{} peaks]", if good { "ok  " } else { "MISS" }, list.join(", "), id.peaks.len());
+            println!(
+                "{} {set:<10} {rel:<45} -> {}   [{} peaks, FWHM scale {:.2}]",
+                if good { "ok  " } else { "MISS" },
+                list.join(", "),
+                id.peaks.len(),
+                id.resolution_scale
+            );
         }
     }
     let acc = ok as f64 / LABELS.len() as f64;
@@ -103,4 +110,19 @@ fn top1_accuracy_on_labelled_spectra() {
     assert!(ok >= FLOOR, "top-1 accuracy {ok}/{} below the floor {FLOOR}", LABELS.len());
     assert!(unlabelled_ok, "background or trinitite check failed");
     assert!(norm_ok, "a NORM item was not classed NORM");
+}
+
+/// `Hg-197m.csv` is recorded on an energy axis four times too steep; identification names the factor and
+/// identifies on the corrected axis (134 keV and 279 keV matched where the file says 537 and 1118 keV).
+#[test]
+fn the_hg197m_file_has_its_gain_error_named() {
+    let Some(p) = clearway_testdata::file("radiation/opengamma_db/Hg-197m.csv") else { return };
+    let Some(lib) = library() else { return };
+    let (f, _) = read_with(&std::fs::read(p).unwrap(), &Options::default()).unwrap();
+    let id = identify(f.primary_spectrum().unwrap(), None, &lib, &IdentifyOptions::default()).unwrap();
+    let d = id.diagnostics.iter().find(|d| d.location.path.as_deref() == Some("calibration")).expect("a calibration warning");
+    assert!(d.message.contains("factor of 4"), "{}", d.message);
+    let top = &id.nuclides[0];
+    assert_eq!(top.nuclide, "Hg-197m");
+    assert!(top.peaks.iter().any(|p| (p.energy_kev - 134.0).abs() < 1.0), "{:?}", top.peaks);
 }
