@@ -159,7 +159,8 @@ pub fn eval(a: EvalArgs) -> Result<ExitCode> {
     let pt = read_spectrum_file(&rad.join(eval::PASSTHROUGH_FILE), None)?;
     let mut files = Vec::with_capacity(LIBRARY.len());
     for e in LIBRARY {
-        let f = read_spectrum_file(&rad.join(e.path), e.column)?;
+        let mut f = read_spectrum_file(&rad.join(e.path), e.column)?;
+        e.correct_axis(&mut f);
         let b = match e.background {
             Some(p) => Some(read_spectrum_file(&rad.join(p), None)?),
             None => None,

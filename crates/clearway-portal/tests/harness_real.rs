@@ -18,7 +18,8 @@ fn harness_on_real_data() {
     let Some(pt) = load(eval::PASSTHROUGH_FILE, None) else { return };
     let mut files = Vec::new();
     for e in LIBRARY {
-        let f = load(e.path, e.column).unwrap();
+        let mut f = load(e.path, e.column).unwrap();
+        e.correct_axis(&mut f);
         let b = e.background.map(|p| load(p, None).unwrap());
         files.push((e, f, b));
     }
