@@ -57,7 +57,7 @@ struct Measure {
 }
 
 /// CPU time this thread has run, from the scheduler's statistics (Linux); `None` elsewhere.
-fn thread_cpu() -> Option<Duration> {
+pub(crate) fn thread_cpu() -> Option<Duration> {
     let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
     Some(Duration::from_nanos(s.split_whitespace().next()?.parse().ok()?))
 }

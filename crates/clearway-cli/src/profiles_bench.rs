@@ -64,10 +64,9 @@ pub struct Measured {
     pub cel: Option<(f64, usize, usize)>,
 }
 
-/// CPU seconds this thread has run, from the scheduler's statistics (Linux only).
+/// CPU seconds this thread has run (see [`crate::bench::thread_cpu`]).
 fn thread_cpu_s() -> Option<f64> {
-    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    Some(s.split_whitespace().next()?.parse::<u64>().ok()? as f64 / 1e9)
+    crate::bench::thread_cpu().map(|d| d.as_secs_f64())
 }
 
 /// Build the rules, generate the filings, time both sides.

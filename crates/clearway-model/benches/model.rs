@@ -19,6 +19,7 @@ use clearway_model::{Model, ReadOptions, TrainOptions, read_csv};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::collections::HashMap;
 use std::hint::black_box;
+use clearway_testdata::thread_cpu;
 use std::time::{Duration, Instant};
 
 fn setup() -> Option<(Model, clearway_model::Dataset, Vec<f64>)> {
@@ -33,12 +34,6 @@ fn setup() -> Option<(Model, clearway_model::Dataset, Vec<f64>)> {
     let m = Model::train(&train, None, Some((&valid, None)), &o).ok()?;
     let x = m.features(&valid).ok()?;
     Some((m, valid, x))
-}
-
-/// CPU time of this thread (ns resolution), when the kernel exposes it.
-fn thread_cpu() -> Option<Duration> {
-    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    Some(Duration::from_nanos(s.split_whitespace().next()?.parse().ok()?))
 }
 
 /// Time `iters` runs of `f` in thread CPU time (wall time when CPU time is unavailable).

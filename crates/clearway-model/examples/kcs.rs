@@ -6,11 +6,7 @@ use std::collections::HashMap;
 /// CPU time of this thread in seconds (Linux `/proc/thread-self/schedstat`), so figures survive a
 /// loaded machine better than wall-clock time.
 fn cpu() -> f64 {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|s| s.split_whitespace().next().and_then(|v| v.parse::<f64>().ok()))
-        .map(|ns| ns / 1e9)
-        .unwrap_or(f64::NAN)
+    clearway_testdata::thread_cpu().map_or(f64::NAN, |d| d.as_secs_f64())
 }
 
 /// (wall seconds, CPU seconds) of `f`.

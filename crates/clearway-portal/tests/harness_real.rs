@@ -61,7 +61,7 @@ fn cpu_time_per_occupancy() {
     use clearway_portal::{Analyzer, Config};
     let (Some(pt), Some(bg)) = (load(eval::PASSTHROUGH_FILE, None), load(eval::BACKGROUND_FILE, None)) else { return };
     let cpu_ns = || -> u64 {
-        std::fs::read_to_string("/proc/thread-self/schedstat").ok().and_then(|s| s.split_whitespace().next().and_then(|x| x.parse().ok())).unwrap_or(0)
+        clearway_testdata::thread_cpu().map_or(0, |d| d.as_nanos() as u64)
     };
     for edges in [&EDGES[..], &clearway_portal::binning::EDGES_3MEV[..]] {
         let b = background_from_file(&bg, &pt.detectors(), edges).unwrap();
