@@ -631,13 +631,13 @@ pub fn add_layers(o: &ScreenOpts, p: &mut clearway_engine::Pipeline, db: &str) -
         },
     };
     // Entity history starts from what is stored: earlier filings (so an importer seen in an earlier run
-    // is not "new") and recorded exam results (past finds per importer).
+    // is not "new") and recorded exam results (past finds per importer). Every stored filing version is
+    // observed once, streamed from the store (decisions are not read). A store that cannot scan, or a
+    // scan that fails part-way, seeds no filings.
     let mut history = EntityHistory::new();
     let mut store = setup::open_store(db)?;
-    if let Ok(stored) = store.decisions_filed(None, None) {
-        for d in &stored {
-            history.observe_filing(&d.filing);
-        }
+    if store.scan_filings(&mut |f| history.observe_filing(f)).is_err() {
+        history = EntityHistory::new();
     }
     if let Ok(exams) = store.exam_results() {
         for e in exams {

@@ -172,6 +172,13 @@ pub trait Store: Send {
     fn decisions_filed(&mut self, _from: Option<DateTime<Utc>>, _to: Option<DateTime<Utc>>) -> Result<Vec<exams::StoredDecision>> {
         Err(StoreError::Other("scanning decisions is not supported by this store".into()))
     }
+    /// Visit every stored filing version once (the filings [`Store::decisions_filed`] returns without a
+    /// window: each `(filing_id, version)`, amendments included), streamed: decisions are not read and the
+    /// filings are not collected. Returns how many were visited. SQLite visits them in storage order;
+    /// PostgreSQL in no particular order.
+    fn scan_filings(&mut self, _f: &mut dyn FnMut(&Filing)) -> Result<usize> {
+        Err(StoreError::Other("scanning filings is not supported by this store".into()))
+    }
     /// Record top-up selections (a selection already recorded for the same filing version and lane stays).
     fn record_selections(&mut self, _sel: &[exams::SelectionRecord]) -> Result<usize> {
         Err(StoreError::Other("selections are not supported by this store".into()))

@@ -93,6 +93,7 @@ struct Stmts {
     memberships: Statement,
     counts: Statement,
     lanes: Statement,
+    scan_filings: Statement,
 }
 
 impl Stmts {
@@ -152,6 +153,8 @@ impl Stmts {
                  (SELECT COUNT(*) FROM memberships)",
             )?,
             lanes: c.prepare("SELECT lane, COUNT(*) FROM latest GROUP BY lane")?,
+            // Only `filings` (decisions live in their own table); no ORDER BY, so no sort: a plain scan.
+            scan_filings: c.prepare("SELECT filing_json, raw FROM filings")?,
         })
     }
 }
@@ -229,6 +232,18 @@ fn migrate(client: &mut Client) -> Result<()> {
 
 fn decision_from_json(json: &str) -> Result<Decision> {
     Ok(serde_json::from_str(json)?)
+}
+
+/// Rows fetched per round trip by [`Store::scan_filings`] (a stored filing is a few KB).
+const SCAN_BATCH: i32 = 1000;
+
+/// The filing of a row whose first two columns are `filing_json, raw` (NULL `filing_json`: the raw input
+/// is the canonical JSON).
+fn filing_of(row: &Row) -> Result<Filing> {
+    Ok(match row.try_get::<_, Option<&str>>(0)? {
+        Some(json) => serde_json::from_str(json)?,
+        None => serde_json::from_slice(row.try_get::<_, &[u8]>(1)?)?,
+    })
 }
 
 fn count(row: &Row, i: usize) -> Result<u64> {
@@ -466,14 +481,7 @@ impl Store for PgStore {
 
     fn filing(&mut self, filing_id: &str, version: u32) -> Result<Option<Filing>> {
         let row = self.client.query_opt(&self.stmts.filing, &[&filing_id, &i64::from(version)])?;
-        match row {
-            Some(row) => match row.try_get::<_, Option<&str>>(0)? {
-                Some(json) => Ok(Some(serde_json::from_str(json)?)),
-                // NULL: the raw input is the canonical JSON.
-                None => Ok(Some(serde_json::from_slice(row.try_get::<_, &[u8]>(1)?)?)),
-            },
-            None => Ok(None),
-        }
+        row.map(|row| filing_of(&row)).transpose()
     }
 
     fn decision(&mut self, filing_id: &str, version: u32) -> Result<Option<Decision>> {
@@ -554,6 +562,27 @@ impl Store for PgStore {
 
     fn decisions_filed(&mut self, from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> Result<Vec<crate::exams::StoredDecision>> {
         self.pg_decisions(from, to)
+    }
+
+    fn scan_filings(&mut self, f: &mut dyn FnMut(&Filing)) -> Result<usize> {
+        // A portal (server-side cursor) in a read-only transaction, fetched SCAN_BATCH rows at a time: the
+        // client holds one batch, whatever the table size, and the transaction gives one snapshot.
+        let PgStore { client, stmts, .. } = self;
+        let mut tx = client.build_transaction().read_only(true).start()?;
+        let portal = tx.bind(&stmts.scan_filings, &[])?;
+        let mut n = 0;
+        loop {
+            let rows = tx.query_portal(&portal, SCAN_BATCH)?;
+            for row in &rows {
+                f(&filing_of(row)?);
+            }
+            n += rows.len();
+            if rows.len() < SCAN_BATCH as usize {
+                break;
+            }
+        }
+        tx.commit()?;
+        Ok(n)
     }
 
     fn record_selections(&mut self, sel: &[crate::exams::SelectionRecord]) -> Result<usize> {

@@ -185,6 +185,15 @@ fn decision_from_json(json: &str) -> Result<Decision> {
     Ok(serde_json::from_str(json)?)
 }
 
+/// The filing of a row whose first two columns are `filing_json, raw` (NULL `filing_json`: the raw input
+/// is the canonical JSON). Parsed from the row's borrowed bytes, without copying them.
+fn filing_of(row: &rusqlite::Row<'_>) -> Result<Filing> {
+    Ok(match row.get_ref(0)?.as_str_or_null().map_err(rusqlite::Error::from)? {
+        Some(json) => serde_json::from_str(json)?,
+        None => serde_json::from_slice(row.get_ref(1)?.as_blob().map_err(rusqlite::Error::from)?)?,
+    })
+}
+
 impl Store for SqliteStore {
     fn write_batch(&mut self, items: &[BatchItem]) -> Result<Vec<Outcome>> {
         let now = fmt_time(Utc::now());
@@ -292,12 +301,7 @@ impl Store for SqliteStore {
             .prepare_cached(by_key!("f.filing_json, f.raw"))?;
         let mut rows = stmt.query(params![filing_id, version])?;
         let Some(row) = rows.next()? else { return Ok(None) };
-        // NULL `filing_json`: the raw input is the canonical JSON.
-        let filing = match row.get_ref(0)?.as_str_or_null().map_err(rusqlite::Error::from)? {
-            Some(json) => serde_json::from_str(json)?,
-            None => serde_json::from_slice(row.get_ref(1)?.as_blob().map_err(rusqlite::Error::from)?)?,
-        };
-        Ok(Some(filing))
+        Ok(Some(filing_of(row)?))
     }
 
     fn decision(&mut self, filing_id: &str, version: u32) -> Result<Option<Decision>> {
@@ -420,6 +424,19 @@ impl Store for SqliteStore {
         to: Option<chrono::DateTime<Utc>>,
     ) -> Result<Vec<crate::exams::StoredDecision>> {
         crate::exams::sqlite_decisions(&mut self.conn, from, to)
+    }
+
+    fn scan_filings(&mut self, f: &mut dyn FnMut(&Filing)) -> Result<usize> {
+        // One statement (one read snapshot), stepped row by row in storage order: one filing in memory at
+        // a time. Only the filing columns are read; `decision_json` is never fetched.
+        let mut stmt = self.conn.prepare_cached("SELECT filing_json, raw FROM filings ORDER BY row")?;
+        let mut rows = stmt.query([])?;
+        let mut n = 0;
+        while let Some(row) = rows.next()? {
+            f(&filing_of(row)?);
+            n += 1;
+        }
+        Ok(n)
     }
 
     fn record_selections(&mut self, sel: &[crate::exams::SelectionRecord]) -> Result<usize> {

@@ -314,6 +314,87 @@ mod exams {
     durable_suite!(check_exams);
 }
 
+/// The filings `scan_filings` visits, sorted by key, and the count it returned.
+fn scanned(s: &mut dyn Store) -> (Vec<clearway_core::Filing>, usize) {
+    let mut seen = Vec::new();
+    let n = s.scan_filings(&mut |f| seen.push(f.clone())).unwrap();
+    seen.sort_by(|a, b| (&a.id, a.version).cmp(&(&b.id, b.version)));
+    (seen, n)
+}
+
+/// The streaming filing scan visits every stored filing version once (amendments included; duplicates and
+/// rejected inputs are not filings), whether the filing was kept as JSON or parsed back from a canonical
+/// raw input, the same filings an unwindowed `decisions_filed` returns; it returns the count.
+fn check_scan_filings(s: &mut dyn Store) {
+    assert_eq!(scanned(s), (vec![], 0));
+    let mut items = vec![
+        accepted("A", 1, Lane::Green, 0.5, "a1"),
+        accepted("A", 2, Lane::Red, 40.0, "a2"),
+        accepted("B", 1, Lane::Yellow, 12.0, "b1"),
+        accepted_canonical("K", 1, Lane::Green, ""),
+        accepted("A", 1, Lane::Blue, 0.0, "again"),
+        rejected("not json", "in.jsonl", 9),
+    ];
+    // Enough filings for several PostgreSQL fetches (1,000 rows each), ending on a full one: 2,000 in all.
+    items.extend((0..1996).map(|i| accepted(&format!("N{i:05}"), 1 + i % 2, Lane::Green, 0.0, "n")));
+    s.write_batch(&items).unwrap();
+    let mut expected: Vec<clearway_core::Filing> = items
+        .iter()
+        .filter_map(|i| match i {
+            BatchItem::Accepted(a) if a.raw != raw_of("A", 1, "again") => Some(a.filing.clone()),
+            _ => None,
+        })
+        .collect();
+    expected.sort_by(|a, b| (&a.id, a.version).cmp(&(&b.id, b.version)));
+    assert_eq!(expected.len(), 2000);
+    let (seen, n) = scanned(s);
+    assert_eq!(n, 2000);
+    assert_eq!(seen, expected);
+    let mut filed: Vec<clearway_core::Filing> = s.decisions_filed(None, None).unwrap().into_iter().map(|d| d.filing).collect();
+    filed.sort_by(|a, b| (&a.id, a.version).cmp(&(&b.id, b.version)));
+    assert_eq!(seen, filed);
+}
+
+mod scan {
+    use super::*;
+    durable_suite!(check_scan_filings);
+}
+
+#[test]
+fn memory_store_has_no_filing_scan() {
+    let mut s = MemoryStore::new();
+    s.write_batch(&[accepted("A", 1, Lane::Green, 0.5, "a1")]).unwrap();
+    let mut visited = 0;
+    assert!(s.scan_filings(&mut |_| visited += 1).is_err());
+    assert_eq!(visited, 0);
+}
+
+/// The scan does not read decisions: it still succeeds when every stored decision is unreadable.
+#[test]
+fn sqlite_scan_filings_skips_decisions() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("clearway.db");
+    let mut s = SqliteStore::open(&path).unwrap();
+    s.write_batch(&[accepted("A", 1, Lane::Green, 0.5, "a1"), accepted_canonical("K", 1, Lane::Red, "")]).unwrap();
+    rusqlite::Connection::open(&path).unwrap().execute("UPDATE filings SET decision_json = 'not json'", []).unwrap();
+    assert!(s.decision("A", 1).is_err(), "the decisions are corrupt");
+    let (seen, n) = scanned(&mut s);
+    assert_eq!((n, seen.iter().map(|f| f.id.as_str()).collect::<Vec<_>>()), (2, vec!["A", "K"]));
+}
+
+/// The same on PostgreSQL: the scan reads `filings` only.
+#[test]
+fn postgres_scan_filings_skips_decisions() {
+    let Some(db) = PgTestDb::new() else { return };
+    let mut s = PgStore::connect_with_schema(&db.url, &db.schema).unwrap();
+    s.write_batch(&[accepted("A", 1, Lane::Green, 0.5, "a1"), accepted_canonical("K", 1, Lane::Red, "")]).unwrap();
+    let mut c = ::postgres::Client::connect(&db.url, ::postgres::NoTls).unwrap();
+    c.batch_execute(&format!("UPDATE \"{}\".decisions SET decision_json = 'not json'", db.schema)).unwrap();
+    assert!(s.decision("A", 1).is_err(), "the decisions are corrupt");
+    let (seen, n) = scanned(&mut s);
+    assert_eq!((n, seen.iter().map(|f| f.id.as_str()).collect::<Vec<_>>()), (2, vec!["A", "K"]));
+}
+
 suite!(check_write_and_read_back, check_canonical_raw, check_duplicates, check_rejects, check_memberships, check_stats, check_atomicity);
 
 #[test]
