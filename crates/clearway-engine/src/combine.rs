@@ -178,6 +178,31 @@ mod tests {
         fn assess(&self, _: &Filing, _: &Context<'_>, _: &mut Vec<Finding>) {}
     }
 
+    /// A layer that scales its configured weight, as the model scales `MODEL-RISK` by its probability.
+    struct Scaled;
+    impl Layer for Scaled {
+        fn name(&self) -> &'static str {
+            "test-scaled"
+        }
+        fn assess(&self, _: &Filing, ctx: &Context<'_>, out: &mut Vec<Finding>) {
+            out.push(Finding::new("test-scaled", "TEST-SCALED", FindingKind::Compliance, ctx.config.weight("TEST-SCALED", 40.0) * 0.25, "scaled"));
+        }
+    }
+
+    #[test]
+    fn a_configured_weight_reaches_a_layer_that_scales_it_and_is_not_overwritten() {
+        let weight = |cfg: Config| {
+            let mut p = Pipeline::empty(cfg, ReferenceData::default(), registry());
+            p.add_layer(Box::new(Scaled));
+            let d = p.assess(&trusted_filing("arrival"), None);
+            d.findings.iter().find(|f| f.code == "TEST-SCALED").map(|f| f.weight)
+        };
+        assert_eq!(weight(no_random()), Some(10.0));
+        let mut cfg = no_random();
+        cfg.weights.insert("TEST-SCALED".into(), 80.0);
+        assert_eq!(weight(cfg), Some(20.0), "the override is scaled by the layer, not put in place of its weight");
+    }
+
     #[test]
     fn a_layers_inputs_are_part_of_the_configuration_hash() {
         let hash = |l: Loaded| {

@@ -41,7 +41,9 @@ pub trait Layer: Send + Sync {
     fn fingerprint(&self) -> String {
         String::new()
     }
-    /// Assess one filing; push findings to `out`.
+    /// Assess one filing; push findings to `out`. A finding's weight comes from
+    /// `ctx.config.weight(code, default)`, so a configured override applies; a layer that scales its weight
+    /// (the model's by its probability) scales the configured one. The pipeline does not overwrite weights.
     fn assess(&self, filing: &Filing, ctx: &Context<'_>, out: &mut Vec<Finding>);
 }
 
@@ -130,11 +132,6 @@ impl Pipeline {
         let mut findings = Vec::with_capacity(8);
         for layer in &self.layers {
             layer.assess(filing, &ctx, &mut findings);
-        }
-        for f in &mut findings {
-            if let Some(w) = self.config.weights.get(f.code.as_ref()) {
-                f.weight = *w;
-            }
         }
         combine::combine(filing, &ctx, findings, &self.config_hash)
     }

@@ -142,7 +142,7 @@ impl Layer for PartyScreening {
         h.finalize().to_hex()[..16].to_string()
     }
 
-    fn assess(&self, filing: &Filing, _ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    fn assess(&self, filing: &Filing, ctx: &Context<'_>, out: &mut Vec<Finding>) {
         for p in &filing.parties {
             if p.name.trim().is_empty() {
                 continue;
@@ -197,7 +197,7 @@ impl Layer for PartyScreening {
                     h.alias,
                     h.score
                 );
-                let mut f = evidence(Finding::new("party-screening", code, kind, weight, msg));
+                let mut f = evidence(Finding::new("party-screening", code, kind, ctx.config.weight(code, weight), msg));
                 if let Some(a) = action {
                     f = f.action(a);
                 }

@@ -94,7 +94,7 @@ impl Layer for ProfileLayer {
             let hits = self.set.hits(filing, &facts);
             for (i, item) in hits {
                 let p = &self.set.profiles[i];
-                let mut fd = Finding::new("profile", "", p.kind, p.weight, p.reason.clone());
+                let mut fd = Finding::new("profile", "", p.kind, ctx.config.weight(&p.id, p.weight), p.reason.clone());
                 fd.code = Cow::Owned(p.id.clone());
                 for (text, v) in self.set.explain(p, &facts, item) {
                     fd.evidence.insert(text, v);
