@@ -1,8 +1,8 @@
 //! Examination results and top-up selections (feedback for profiles and the learned model). Principal
 //! types: [`ExamResult`], [`ExamOutcome`], [`StoredDecision`], [`SelectionRecord`].
 //!
-//! Tables, created on first use (`CREATE TABLE IF NOT EXISTS`, independent of the main schema version),
-//! in SQLite and PostgreSQL alike: `exam_results` (one row per recorded result, append-only; the latest
+//! Tables, created on first use (`CREATE TABLE IF NOT EXISTS`, independent of the main schema version;
+//! once per store object, which then remembers they exist), in SQLite and PostgreSQL alike: `exam_results` (one row per recorded result, append-only; the latest
 //! per filing counts) and `selections` (top-up selections per office and day, with the draw that ordered
 //! ties).
 
@@ -12,6 +12,7 @@ use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
 
 use crate::codec::{fmt_time, parse_lane, parse_time, to_version};
+use crate::sqlite::SqliteStore;
 use crate::{Result, StoreError};
 
 /// What an examination found.
@@ -100,9 +101,20 @@ pub(crate) const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS exam_results (
         UNIQUE (filing_id, version, lane)
     );";
 
-pub(crate) fn sqlite_record(conn: &mut Connection, exams: &[ExamResult]) -> Result<usize> {
-    let tx = conn.transaction()?;
-    tx.execute_batch(SCHEMA)?;
+impl SqliteStore {
+    /// Create the exam tables if this store object has not yet done so.
+    fn exams_init(&mut self) -> Result<()> {
+        if !self.exams_ready {
+            self.conn.execute_batch(SCHEMA)?;
+            self.exams_ready = true;
+        }
+        Ok(())
+    }
+}
+
+pub(crate) fn sqlite_record(s: &mut SqliteStore, exams: &[ExamResult]) -> Result<usize> {
+    s.exams_init()?;
+    let tx = s.conn.transaction()?;
     {
         let mut st = tx.prepare_cached(
             "INSERT INTO exam_results (filing_id, version, result, severity, revenue, note, recorded_at) \
@@ -119,9 +131,9 @@ pub(crate) fn sqlite_record(conn: &mut Connection, exams: &[ExamResult]) -> Resu
     Ok(exams.len())
 }
 
-pub(crate) fn sqlite_exams(conn: &mut Connection) -> Result<Vec<ExamResult>> {
-    conn.execute_batch(SCHEMA)?;
-    let mut st = conn.prepare_cached(
+pub(crate) fn sqlite_exams(s: &mut SqliteStore) -> Result<Vec<ExamResult>> {
+    s.exams_init()?;
+    let mut st = s.conn.prepare_cached(
         "SELECT filing_id, version, result, severity, revenue, note, recorded_at FROM exam_results ORDER BY seq",
     )?;
     let mut rows = st.query([])?;
@@ -168,9 +180,9 @@ pub(crate) fn sqlite_decisions(
     Ok(out)
 }
 
-pub(crate) fn sqlite_record_selections(conn: &mut Connection, sel: &[SelectionRecord]) -> Result<usize> {
-    let tx = conn.transaction()?;
-    tx.execute_batch(SCHEMA)?;
+pub(crate) fn sqlite_record_selections(s: &mut SqliteStore, sel: &[SelectionRecord]) -> Result<usize> {
+    s.exams_init()?;
+    let tx = s.conn.transaction()?;
     let mut n = 0;
     {
         let mut st = tx.prepare_cached(
@@ -195,9 +207,9 @@ pub(crate) fn sqlite_record_selections(conn: &mut Connection, sel: &[SelectionRe
     Ok(n)
 }
 
-pub(crate) fn sqlite_selections(conn: &mut Connection) -> Result<Vec<SelectionRecord>> {
-    conn.execute_batch(SCHEMA)?;
-    let mut st = conn.prepare_cached(
+pub(crate) fn sqlite_selections(s: &mut SqliteStore) -> Result<Vec<SelectionRecord>> {
+    s.exams_init()?;
+    let mut st = s.conn.prepare_cached(
         "SELECT filing_id, version, office, day, lane, score, seed, draw, recorded_at FROM selections ORDER BY seq",
     )?;
     let mut rows = st.query([])?;
@@ -252,11 +264,17 @@ const PG_SCHEMA: &str = "CREATE TABLE IF NOT EXISTS exam_results (
 const PG_EXAMS_LOCK: i64 = 0x0063_7765_7861_6d73;
 
 impl crate::postgres::PgStore {
+    /// Create the exam tables if this connection has not yet done so (under the lock, so concurrent first
+    /// uses do not race).
     fn exams_init(&mut self) -> Result<()> {
+        if self.exams_ready {
+            return Ok(());
+        }
         let mut tx = self.client.transaction()?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&PG_EXAMS_LOCK])?;
         tx.batch_execute(PG_SCHEMA)?;
         tx.commit()?;
+        self.exams_ready = true;
         Ok(())
     }
 

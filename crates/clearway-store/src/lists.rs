@@ -3,7 +3,7 @@
 //! and the stored parties a new list version must be re-screened against.
 //!
 //! Reached through [`crate::Store::lists`]; SQLite and PostgreSQL implement it with the same tables and
-//! semantics (created on first use, so the filing schema version is untouched). An import is one
+//! semantics (created on first use, once per store object, so the filing schema version is untouched). An import is one
 //! transaction: a failure (a duplicated entity id, a lost connection) leaves the previous version in
 //! force. On PostgreSQL concurrent imports are serialised by an advisory lock, times are TIMESTAMPTZ
 //! (microseconds) and entity bodies TEXT.
@@ -122,9 +122,12 @@ const DDL: &str = "CREATE TABLE IF NOT EXISTS list_versions (
     );";
 
 impl SqliteStore {
-    /// Create the list tables if needed.
+    /// Create the list tables if this store object has not yet done so.
     pub(crate) fn lists_init(&mut self) -> Result<()> {
-        self.conn.execute_batch(DDL)?;
+        if !self.lists_ready {
+            self.conn.execute_batch(DDL)?;
+            self.lists_ready = true;
+        }
         Ok(())
     }
 }
@@ -303,12 +306,17 @@ fn pg_u32(v: i64, what: &str) -> Result<u32> {
 }
 
 impl PgStore {
-    /// Create the list tables if needed (under the lists lock, so concurrent first uses do not race).
+    /// Create the list tables if this connection has not yet done so (under the lists lock, so concurrent
+    /// first uses do not race).
     pub(crate) fn lists_init(&mut self) -> Result<()> {
+        if self.lists_ready {
+            return Ok(());
+        }
         let mut tx = self.client.transaction()?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&PG_LISTS_LOCK])?;
         tx.batch_execute(PG_DDL)?;
         tx.commit()?;
+        self.lists_ready = true;
         Ok(())
     }
 }

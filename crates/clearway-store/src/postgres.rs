@@ -163,6 +163,10 @@ impl Stmts {
 pub struct PgStore {
     pub(crate) client: Client,
     stmts: Stmts,
+    /// The exam tables exist (created once per connection, on first use: see `exams.rs`).
+    pub(crate) exams_ready: bool,
+    /// The list tables exist (likewise, `lists.rs`).
+    pub(crate) lists_ready: bool,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -197,7 +201,7 @@ impl PgStore {
     fn init(mut client: Client) -> Result<Self> {
         migrate(&mut client)?;
         let stmts = Stmts::prepare(&mut client)?;
-        Ok(PgStore { client, stmts })
+        Ok(PgStore { client, stmts, exams_ready: false, lists_ready: false })
     }
 
     /// The schema version of the connected database.
@@ -263,7 +267,7 @@ enum Plan {
 
 impl Store for PgStore {
     fn write_batch(&mut self, items: &[BatchItem]) -> Result<Vec<Outcome>> {
-        let PgStore { client, stmts } = self;
+        let PgStore { client, stmts, .. } = self;
 
         // Which items are first occurrences (of a filing version, or of a rejected input's content).
         let mut first_of: HashMap<(&str, u32), usize> = HashMap::new();

@@ -110,6 +110,10 @@ const UPSERT_MEMBERSHIP: &str = "INSERT INTO memberships (program, member_id, me
 /// The SQLite store: one file (or memory), one connection.
 pub struct SqliteStore {
     pub(crate) conn: Connection,
+    /// The exam tables exist (created once per store object, on first use: see `exams.rs`).
+    pub(crate) exams_ready: bool,
+    /// The list tables exist (likewise, `lists.rs`).
+    pub(crate) lists_ready: bool,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -143,7 +147,7 @@ impl SqliteStore {
         conn.pragma_update(None, "cache_size", -131072)?; // 128 MiB: the id index of a few million filings stays in memory
         conn.set_prepared_statement_cache_capacity(32);
         migrate(&mut conn)?;
-        Ok(SqliteStore { conn })
+        Ok(SqliteStore { conn, exams_ready: false, lists_ready: false })
     }
 
     /// The schema version of the open database.
@@ -411,11 +415,11 @@ impl Store for SqliteStore {
     }
 
     fn record_exams(&mut self, exams: &[crate::exams::ExamResult]) -> Result<usize> {
-        crate::exams::sqlite_record(&mut self.conn, exams)
+        crate::exams::sqlite_record(self, exams)
     }
 
     fn exam_results(&mut self) -> Result<Vec<crate::exams::ExamResult>> {
-        crate::exams::sqlite_exams(&mut self.conn)
+        crate::exams::sqlite_exams(self)
     }
 
     fn decisions_filed(
@@ -440,10 +444,10 @@ impl Store for SqliteStore {
     }
 
     fn record_selections(&mut self, sel: &[crate::exams::SelectionRecord]) -> Result<usize> {
-        crate::exams::sqlite_record_selections(&mut self.conn, sel)
+        crate::exams::sqlite_record_selections(self, sel)
     }
 
     fn selections(&mut self) -> Result<Vec<crate::exams::SelectionRecord>> {
-        crate::exams::sqlite_selections(&mut self.conn)
+        crate::exams::sqlite_selections(self)
     }
 }

@@ -112,3 +112,42 @@ fn postgres_lists_persist_across_connections() {
     assert_eq!(b.lists().unwrap().latest_entities().unwrap().len(), 1);
     assert_eq!(b.lists().unwrap().import_list("un-sc", "h1", "a.xml", 1, &[ent("1", "{}")]).unwrap(), None);
 }
+
+/// The list and exam tables are created once per store object: after its first use a store does not run
+/// their DDL again (tables dropped behind its back stay dropped for it), while a newly opened store
+/// creates them again.
+fn check_tables_created_once(a: &mut dyn Store, drop_tables: &mut dyn FnMut(), reopen: &mut dyn FnMut() -> Box<dyn Store>) {
+    assert!(a.lists().unwrap().list_versions().unwrap().is_empty());
+    assert!(a.exam_results().unwrap().is_empty());
+    drop_tables();
+    assert!(a.lists().unwrap().list_versions().is_err(), "the list tables were created again");
+    assert!(a.exam_results().is_err(), "the exam tables were created again");
+    let mut b = reopen();
+    assert!(b.lists().unwrap().list_versions().unwrap().is_empty());
+    assert!(b.exam_results().unwrap().is_empty());
+    assert_eq!(b.lists().unwrap().import_list("un-sc", "h1", "a.xml", 1, &[ent("1", "{}")]).unwrap(), Some(1));
+}
+
+#[test]
+fn sqlite_tables_created_once_per_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("clearway.db");
+    let mut a = SqliteStore::open(&path).unwrap();
+    let mut drop_tables =
+        || rusqlite::Connection::open(&path).unwrap().execute_batch("DROP TABLE list_versions; DROP TABLE exam_results").unwrap();
+    let mut reopen = || Box::new(SqliteStore::open(&path).unwrap()) as Box<dyn Store>;
+    check_tables_created_once(&mut a, &mut drop_tables, &mut reopen);
+}
+
+#[test]
+fn postgres_tables_created_once_per_connection() {
+    let Some(db) = PgTestDb::new() else { return };
+    let mut a = PgStore::connect_with_schema(&db.url, &db.schema).unwrap();
+    let mut drop_tables = || {
+        let mut c = ::postgres::Client::connect(&db.url, ::postgres::NoTls).unwrap();
+        let q = &db.schema;
+        c.batch_execute(&format!("DROP TABLE \"{q}\".list_versions; DROP TABLE \"{q}\".exam_results")).unwrap();
+    };
+    let mut reopen = || Box::new(PgStore::connect_with_schema(&db.url, &db.schema).unwrap()) as Box<dyn Store>;
+    check_tables_created_once(&mut a, &mut drop_tables, &mut reopen);
+}
