@@ -173,6 +173,24 @@ fn screen_with_model_adds_a_finding_with_contributions() {
         }
     }
     assert!(seen >= 10, "{out}");
+
+    // a configured MODEL-RISK weight is the weight at probability 1: each finding carries it × probability
+    let cfg = dir.path().join("cfg.json");
+    std::fs::write(&cfg, r#"{"weights": {"MODEL-RISK": 80}}"#).unwrap();
+    let db2 = dir.path().join("c2.db");
+    let o = clearway(&["screen", "--db", s(&db2), "--json", "--model", s(&model), "--config", s(&cfg), s(&filings)]);
+    assert!(o.status.code() == Some(0) || o.status.code() == Some(2), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let mut scaled = 0;
+    for line in out.lines().filter(|l| l.starts_with('{')) {
+        let d: serde_json::Value = serde_json::from_str(line).unwrap();
+        for f in d["findings"].as_array().into_iter().flatten().filter(|f| f["code"] == "MODEL-RISK") {
+            let (w, p) = (f["weight"].as_f64().unwrap(), f["evidence"]["probability"].as_f64().unwrap());
+            assert!((w - 80.0 * p).abs() < 0.01, "weight {w} for probability {p}");
+            scaled += usize::from(w < 79.0);
+        }
+    }
+    assert!(scaled >= 10, "{out}");
 }
 
 /// Stored filings with exam results as training labels: screen generated filings into a store, import
