@@ -360,11 +360,12 @@ pub fn identify(
         Diagnostic::warning(
             "calibration",
             format!(
-                "energy calibration looks off by a factor of {:.0}: peaks are {:.1}× wider than a {} detector at the stated \
-                 energies, and on the axis ×{} they have the expected width and {name} explains them; identified on the \
-                 corrected axis (recalibrate the instrument)",
+                "energy calibration looks off by a factor of {:.0}: peaks are {:.1}× {} than the {} resolution model at the \
+                 stated energies, and on the axis ×{} they have the expected width and {name} explains them; identified on \
+                 the corrected axis (recalibrate the instrument)",
                 if f < 1.0 { 1.0 / f } else { f },
-                first.resolution_scale,
+                if f < 1.0 { first.resolution_scale } else { 1.0 / first.resolution_scale },
+                if f < 1.0 { "wider" } else { "narrower" },
                 id.detector.name(),
                 if f < 1.0 { format!("1/{:.0}", 1.0 / f) } else { format!("{f:.0}") },
             ),
