@@ -85,12 +85,10 @@ fn batches() -> impl Iterator<Item = Vec<BatchItem>> {
     })
 }
 
-/// CPU time of the calling thread so far, in seconds (Linux; `None` elsewhere). The machine may be
-/// shared, so the probe reports CPU time next to wall time.
+/// CPU time of the calling thread so far, in seconds (`None` where the kernel does not expose it). The
+/// machine may be shared, so the probe reports CPU time next to wall time.
 fn thread_cpu() -> Option<f64> {
-    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    let ns: f64 = s.split_whitespace().next()?.parse().ok()?;
-    Some(ns / 1e9)
+    clearway_testdata::thread_cpu().map(|d| d.as_secs_f64())
 }
 
 /// Writes every batch, timing only `write_batch`; returns how many items were stored as new.
