@@ -187,20 +187,19 @@ fn exam_tables(db: &str, valid_share: f64) -> Result<(Vec<u8>, Option<Vec<u8>>)>
     for e in &exams {
         by.insert(e.filing_id.as_str(), e); // oldest first: the latest wins
     }
-    let stored = store.decisions_filed(None, None)?;
-    let mut pick: HashMap<&str, &Filing> = HashMap::new();
-    for s in &stored {
-        let Some(e) = by.get(s.filing.id.as_str()) else { continue };
-        if e.version.is_some_and(|v| v != s.filing.version) {
-            continue;
+    // one streaming pass over the stored versions; only the examined ones are kept
+    let mut pick: HashMap<String, Filing> = HashMap::new();
+    store.scan_filings(&mut |f: &Filing| {
+        let Some(e) = by.get(f.id.as_str()) else { return };
+        if e.version.is_some_and(|v| v != f.version) {
+            return;
         }
-        let slot = pick.entry(s.filing.id.as_str()).or_insert(&s.filing);
-        if s.filing.version > slot.version {
-            *slot = &s.filing;
+        if pick.get(&f.id).is_none_or(|slot| f.version > slot.version) {
+            pick.insert(f.id.clone(), f.clone());
         }
-    }
+    })?;
     let mut rows: Vec<clearway_model::filing::Examined<'_>> = pick
-        .into_values()
+        .values()
         .map(|f| {
             let e = by[f.id.as_str()];
             clearway_model::filing::Examined { filing: f, found: e.result.found(), revenue: e.revenue }
