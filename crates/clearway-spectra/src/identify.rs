@@ -280,11 +280,13 @@ fn score(c: &Cand, p: &Prepared, peaks: &[Peak], res: &Residual, sv: &[f64]) -> 
         if matches.iter().any(|m| m.0 == gi) {
             continue;
         }
-        // a line within one FWHM of another peak may hide in it (unresolved): no penalty
+        // a line within one FWHM of another peak may hide in it (unresolved): no penalty, unless the line
+        // is expected far stronger than everything it could hide in
         let e = g.energy;
         let f = p.resolution.fwhm(e);
         let k0 = peaks.partition_point(|pk| pk.energy_kev < e - f);
-        if peaks.get(k0).is_some_and(|pk| pk.energy_kev <= e + f) {
+        let near = peaks[k0..].iter().take_while(|pk| pk.energy_kev <= e + f).map(|pk| pk.area.max(0.0)).fold(None, |a: Option<f64>, x| Some(a.map_or(x, |a| a.max(x))));
+        if near.is_some_and(|area| k * g.yield_ <= HIDE_RATIO * area + g.dl) {
             continue;
         }
         let m = k * g.yield_ / g.dl;
@@ -303,6 +305,10 @@ fn score(c: &Cand, p: &Prepared, peaks: &[Peak], res: &Residual, sv: &[f64]) -> 
 /// narrower, than the detector class allows at their stated energies).
 const GAIN_DOUBT_WIDE: f64 = 2.0;
 const GAIN_DOUBT_NARROW: f64 = 0.6;
+
+/// A missing line may hide in a peak within one FWHM only if it is expected at most this many times that
+/// peak's area (plus the local detection limit).
+const HIDE_RATIO: f64 = 2.0;
 
 /// Identify the nuclides in `fg` (after subtracting `bg` scaled by live time, when given).
 ///
@@ -515,6 +521,38 @@ mod tests {
             detector_kind: Some("HPGe".into()),
             ..Spectrum::default()
         }
+    }
+
+    /// A Tc-99m spectrum on a scintillator: Co-57's weak 136 keV line sits on the 140.5 keV peak, and its
+    /// strong 122 keV line (expected 8× that peak) cannot hide in it, so Co-57 is not a better match.
+    #[test]
+    fn a_missing_line_far_stronger_than_the_peak_beside_it_is_not_hidden() {
+        let lib = Library::from_selected_csv(
+            "nuclide,half_life_s,line_type,energy_keV,energy_unc_keV,emission_prob_per_decay,emission_prob_unc\n\
+             Tc99m,21624.0,gamma,140.511,0.001,0.89,0.01\n\
+             Co57,23483500.0,gamma,122.061,0.0001,0.8551,0.0006\n\
+             Co57,23483500.0,gamma,136.474,0.0003,0.1071,0.0015\n",
+        )
+        .unwrap();
+        // 1,024 channels of 3 keV, FWHM 7.5 % at 662 keV (∝ √E), on a falling continuum
+        let fwhm = |e: f64| 0.075 * 661.7 * (e / 661.7).sqrt();
+        let counts = (0..1024)
+            .map(|i| {
+                let e = i as f64 * 3.0 + 1.5;
+                let sd = fwhm(140.5) / 2.3548;
+                (300.0 * (-e / 300.0).exp() + 20.0 + 30_000.0 * 3.0 / (sd * (2.0 * std::f64::consts::PI).sqrt()) * (-0.5 * ((e - 140.5) / sd).powi(2)).exp()).round()
+            })
+            .collect();
+        let s = Spectrum {
+            counts,
+            calibration: Some(Calibration::Polynomial { coefficients: vec![0.0, 3.0] }),
+            detector_kind: Some("CsI".into()),
+            live_time_s: Some(300.0),
+            ..Spectrum::default()
+        };
+        let id = identify(&s, None, &lib, &IdentifyOptions::default()).unwrap();
+        let names: Vec<&str> = id.nuclides.iter().map(|n| n.nuclide.as_str()).collect();
+        assert_eq!(names.first(), Some(&"Tc-99m"), "{names:?}");
     }
 
     #[test]
