@@ -303,7 +303,7 @@ pub fn identify(a: IdentifyArgs) -> Result<ExitCode> {
         if let Some(b) = &bg_note {
             println!("background {b} (scaled by live time)");
         }
-        println!("detector   {:?} (resolution ×{:.2}), {} peaks", id.detector, id.resolution_scale, id.peaks.len());
+        println!("detector   {} (resolution ×{:.2}), {} peaks", id.detector.name(), id.resolution_scale, id.peaks.len());
         println!("library    {lib_note}");
         println!();
         if id.nuclides.is_empty() {
