@@ -39,8 +39,8 @@ pub struct IdentifyArgs {
     /// every spectrum of the file's primary measurement class is summed (e.g. all panels of a portal).
     #[arg(long, value_name = "N")]
     pub spectrum: Option<usize>,
-    /// Gamma-line library: `lines_decay_2012.min.json[.gz]` or `gamma_lines_decay2012_selected.csv`; default
-    /// `$CLEARWAY_DATA/radiation/nuclide_data/lines_decay_2012.min.json.gz`, else the built-in key lines.
+    /// Gamma-line library: `lines_decay_2012.min.json[.gz]`, `gamma_lines_decay2012_selected.csv` or a line CSV
+    /// as shipped; default the library shipped in the binary (FISPACT-II decay_2012 lines of every source).
     #[arg(long, value_name = "FILE")]
     pub library: Option<PathBuf>,
     /// Detector class (sets the resolution model); guessed from the file by default.
@@ -197,17 +197,13 @@ pub fn parse(a: ParseArgs) -> Result<ExitCode> {
     Ok(if errors > 0 { ExitCode::from(2) } else { ExitCode::SUCCESS })
 }
 
-/// Load the line library: the given file, else `$CLEARWAY_DATA/...json.gz`, else the built-in key lines.
+/// Load the line library: the given file (decay-data JSON, optionally gzipped, or a line CSV), else the
+/// library shipped in the binary (the same lines as the decay data give).
 fn library(path: Option<&PathBuf>) -> Result<(Library, String)> {
-    let path = match path {
-        Some(p) => p.clone(),
-        None => {
-            let dir = std::env::var_os("CLEARWAY_DATA").map(PathBuf::from);
-            match dir.map(|d| d.join("radiation/nuclide_data/lines_decay_2012.min.json.gz")).filter(|p| p.is_file()) {
-                Some(p) => p,
-                None => return Ok((Library::builtin(), "built-in key lines (set CLEARWAY_DATA or --library for the full library)".into())),
-            }
-        }
+    let Some(path) = path.cloned() else {
+        let lib = Library::embedded();
+        let what = format!("shipped ({} sources, FISPACT-II decay_2012 lines)", lib.sources.len());
+        return Ok((lib, what));
     };
     let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
     let text = if bytes.starts_with(&[0x1f, 0x8b]) {
@@ -217,7 +213,13 @@ fn library(path: Option<&PathBuf>) -> Result<(Library, String)> {
     } else {
         String::from_utf8(bytes).with_context(|| format!("{} is not UTF-8", path.display()))?
     };
-    let lib = if text.trim_start().starts_with('{') { Library::from_decay_json(&text) } else { Library::from_selected_csv(&text) }
+    let lib = if text.trim_start().starts_with('{') {
+        Library::from_decay_json(&text)
+    } else if text.starts_with('#') || text.starts_with("source,") {
+        Library::from_lines_csv(&text)
+    } else {
+        Library::from_selected_csv(&text)
+    }
         .map_err(|e| anyhow!("{}: {e}", path.display()))?;
     Ok((lib, path.display().to_string()))
 }

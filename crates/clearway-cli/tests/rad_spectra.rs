@@ -87,6 +87,23 @@ fn identify_labelled_spectra() {
     }
 }
 
+/// With no data folder and no `--library`, identification uses the library shipped in the binary: the
+/// medical and industrial sources beyond the brief's key lines are there, and the gain check names the
+/// Hg-197m file's calibration error.
+#[test]
+fn identify_uses_the_shipped_library_without_a_data_folder() {
+    let Some(data) = clearway_testdata::data_dir() else { return };
+    for (rel, nuclide) in [("radiation/opengamma_db/Ba-131.csv", "Ba-131"), ("radiation/opengamma_db/Re-186.csv", "Re-186"), ("radiation/opengamma_db/I-124.csv", "I-124")] {
+        let v = json(&["identify", &data.join(rel).to_string_lossy()], None);
+        assert_eq!(v["nuclides"][0]["nuclide"], nuclide, "{rel}: {v}");
+        assert!(v["library"].as_str().unwrap().starts_with("shipped"), "{v}");
+    }
+    let v = json(&["identify", &data.join("radiation/opengamma_db/Hg-197m.csv").to_string_lossy()], None);
+    assert_eq!(v["nuclides"][0]["nuclide"], "Hg-197m", "{v}");
+    let diags = v["diagnostics"].as_array().unwrap();
+    assert!(diags.iter().any(|d| d.to_string().contains("factor of 4")), "{v}");
+}
+
 #[test]
 fn identify_portal_ba133_with_background_file() {
     let Some(data) = clearway_testdata::data_dir() else { return };

@@ -209,6 +209,9 @@ pub enum LibraryError {
     Csv { line: u64, message: String },
 }
 
+/// The shipped library (see [`Library::embedded`]).
+const EMBEDDED_LINES: &str = include_str!("../data/library_lines.csv");
+
 /// Lowest line energy kept (keV).
 const MIN_ENERGY: f64 = 20.0;
 
@@ -291,6 +294,72 @@ impl Library {
             }
         }
         Ok(Library::build(&lines))
+    }
+
+    /// The library shipped with Clearway: the lines of every [`SOURCES`] member from the FISPACT-II
+    /// decay_2012 data (the `actigamma` package's `lines_decay_2012.min.json`, Apache-2.0), exactly as
+    /// [`Library::from_decay_json`] builds them, stored in `data/library_lines.csv` (written by
+    /// [`Library::to_lines_csv`]; a test checks it against the decay data and rewrites it on request).
+    pub fn embedded() -> Library {
+        // the file is part of the crate and checked by tests: it always parses
+        Library::from_lines_csv(EMBEDDED_LINES).unwrap_or_default()
+    }
+
+    /// The library's lines as CSV: `#` comment lines (provenance), then `source,nuclide,energy_kev,
+    /// photons_per_decay,xray`, sources in [`SOURCES`] order, lines strongest first. Numbers are written so
+    /// that they read back to the same `f64`.
+    pub fn to_lines_csv(&self, provenance: &str) -> String {
+        let mut out = String::new();
+        for l in provenance.lines() {
+            out.push_str("# ");
+            out.push_str(l);
+            out.push('\n');
+        }
+        out.push_str("source,nuclide,energy_kev,photons_per_decay,xray\n");
+        for s in &self.sources {
+            for l in &s.lines {
+                out.push_str(&format!("{},{},{},{},{}\n", s.name, l.nuclide, l.energy_kev, l.intensity, u8::from(l.xray)));
+            }
+        }
+        out
+    }
+
+    /// Read what [`Library::to_lines_csv`] wrote. A source name must be one of [`SOURCES`] (its class comes
+    /// from there).
+    pub fn from_lines_csv(text: &str) -> Result<Library, LibraryError> {
+        let mut sources: Vec<Source> = Vec::new();
+        let mut header = false;
+        for (i, l) in text.lines().enumerate() {
+            let line = i as u64 + 1;
+            let err = |message: String| LibraryError::Csv { line, message };
+            if l.starts_with('#') || l.trim().is_empty() {
+                continue;
+            }
+            if !header {
+                header = true;
+                continue;
+            }
+            let f: Vec<&str> = l.split(',').collect();
+            let [name, nuclide, e, p, x] = f[..] else { return Err(err(format!("{} fields, expected 5", f.len()))) };
+            let def = SOURCES.iter().find(|d| d.name == name).ok_or_else(|| err(format!("unknown source {name:?}")))?;
+            let energy_kev: f64 = e.parse().map_err(|_| err(format!("energy {e:?}")))?;
+            let intensity: f64 = p.parse().map_err(|_| err(format!("photons per decay {p:?}")))?;
+            if !(energy_kev.is_finite() && energy_kev > 0.0 && intensity.is_finite() && intensity > 0.0) {
+                return Err(err("energy and photons per decay must be positive".into()));
+            }
+            let xray = match x {
+                "0" => false,
+                "1" => true,
+                _ => return Err(err(format!("xray {x:?} (0 or 1)"))),
+            };
+            if sources.last().is_none_or(|s| s.name != name) {
+                sources.push(Source { name: name.to_string(), class: def.class, lines: Vec::new() });
+            }
+            if let Some(s) = sources.last_mut() {
+                s.lines.push(Line { energy_kev, intensity, xray, nuclide: nuclide.to_string() });
+            }
+        }
+        Ok(Library { sources })
     }
 
     /// A small built-in library: the key lines of the brief (keV, approximate photons per decay), for use
