@@ -29,7 +29,7 @@ use serde::Serialize;
 use crate::analysis::{Analyzer, Config, Test};
 use crate::occupancy::{Background, Occupancy};
 use crate::PortalError;
-use clearway_spectra::{Calibration, SpectrumFile};
+use clearway_spectra::SpectrumFile;
 
 /// What an injected signature is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
@@ -582,11 +582,8 @@ impl LibraryEntry {
         if self.axis_factor == 1.0 {
             return;
         }
-        for s in &mut f.spectra {
-            s.calibration = s.calibration.take().map(|c| match c {
-                Calibration::Polynomial { coefficients } => Calibration::Polynomial { coefficients: coefficients.iter().map(|x| x * self.axis_factor).collect() },
-                Calibration::LowerEdges { energies } => Calibration::LowerEdges { energies: energies.iter().map(|x| x * self.axis_factor).collect() },
-            });
+        for c in f.spectra.iter_mut().filter_map(|s| s.calibration.as_mut()) {
+            c.scale(self.axis_factor);
         }
     }
 }

@@ -8,7 +8,9 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use clearway_spectra::identify::{IdentifyOptions, identify};
 use clearway_spectra::library::Library;
-use clearway_spectra::{Calibration, Options, Spectrum, read_with};
+use clearway_spectra::{Options, Spectrum, read_with};
+
+mod common;
 
 const FILES: &[&str] = &[
     "opengamma_db/Ac-225.csv", "opengamma_db/Am-241.csv", "opengamma_db/Ba-131.csv", "opengamma_db/Bi-207.csv",
@@ -23,17 +25,7 @@ const FILES: &[&str] = &[
 fn main() {
     let Some(dir) = clearway_testdata::file("radiation") else { return };
     let lib = Library::embedded();
-    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-    let mut gauss = move || {
-        let mut t = 0.0;
-        for _ in 0..12 {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            t += (seed >> 11) as f64 / (1u64 << 53) as f64;
-        }
-        t - 6.0
-    };
+    let mut gauss = common::gaussian(0x9e37_79b9_7f4a_7c15);
     let perturbations: &[(&str, f64, f64)] = &[("30 % of the counts", 0.3, 0.0), ("10 % of the counts", 0.1, 0.0), ("gain +0.3 %", 1.0, 0.003), ("gain -0.3 %", 1.0, -0.003), ("10 % and gain +0.3 %", 0.1, 0.003)];
     let mut kept = vec![0usize; perturbations.len()];
     for rel in FILES {
@@ -55,11 +47,8 @@ fn main() {
                 }
             }
             if gain != 0.0 {
-                for sp in std::iter::once(&mut s).chain(b.iter_mut()) {
-                    sp.calibration = sp.calibration.take().map(|c| match c {
-                        Calibration::Polynomial { coefficients } => Calibration::Polynomial { coefficients: coefficients.iter().map(|x| x * (1.0 + gain)).collect() },
-                        Calibration::LowerEdges { energies } => Calibration::LowerEdges { energies: energies.iter().map(|x| x * (1.0 + gain)).collect() },
-                    });
+                for c in std::iter::once(&mut s).chain(b.iter_mut()).filter_map(|sp| sp.calibration.as_mut()) {
+                    c.scale(1.0 + gain);
                 }
             }
             let t = top(&s, b.as_ref());

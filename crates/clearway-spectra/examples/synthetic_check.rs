@@ -11,6 +11,8 @@ use clearway_spectra::library::Library;
 use clearway_spectra::{Calibration, Spectrum};
 use std::io::Read;
 
+mod common;
+
 fn main() {
     let data = std::env::var("CLEARWAY_DATA").unwrap_or_else(|_| "../shared/data".into());
     let mut s = String::new();
@@ -37,18 +39,7 @@ fn main() {
     // Compton continuum (flat to its Compton edge, 3× the peak area)
     let scint = std::env::var("SCINT").is_ok();
     let (n, kpc) = if scint { (1024usize, 3.0f64) } else { (8192usize, 0.2f64) };
-    let mut seed = 0x2545_f491_4f6c_dd1du64;
-    let mut noise = move || {
-        // sum of 12 uniforms − 6: about N(0, 1)
-        let mut t = 0.0;
-        for _ in 0..12 {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            t += (seed >> 11) as f64 / (1u64 << 53) as f64;
-        }
-        t - 6.0
-    };
+    let mut noise = common::gaussian(0x2545_f491_4f6c_dd1d);
     let mut ok = 0;
     for name in &names {
         let Some(src) = full.get(name) else {

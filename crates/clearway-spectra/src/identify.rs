@@ -285,7 +285,7 @@ fn score(c: &Cand, p: &Prepared, peaks: &[Peak], res: &Residual, sv: &[f64]) -> 
         let e = g.energy;
         let f = p.resolution.fwhm(e);
         let k0 = peaks.partition_point(|pk| pk.energy_kev < e - f);
-        let near = peaks[k0..].iter().take_while(|pk| pk.energy_kev <= e + f).map(|pk| pk.area.max(0.0)).fold(None, |a: Option<f64>, x| Some(a.map_or(x, |a| a.max(x))));
+        let near = peaks[k0..].iter().take_while(|pk| pk.energy_kev <= e + f).map(|pk| pk.area.max(0.0)).reduce(f64::max);
         if near.is_some_and(|area| k * g.yield_ <= HIDE_RATIO * area + g.dl) {
             continue;
         }
@@ -383,14 +383,9 @@ pub fn identify(
 /// `s` with its energy axis multiplied by `f`.
 fn rescaled(s: &Spectrum, f: f64) -> Spectrum {
     let mut out = s.clone();
-    out.calibration = s.calibration.as_ref().map(|c| match c {
-        crate::Calibration::Polynomial { coefficients } => crate::Calibration::Polynomial {
-            coefficients: coefficients.iter().map(|x| x * f).collect(),
-        },
-        crate::Calibration::LowerEdges { energies } => crate::Calibration::LowerEdges {
-            energies: energies.iter().map(|x| x * f).collect(),
-        },
-    });
+    if let Some(c) = out.calibration.as_mut() {
+        c.scale(f);
+    }
     out
 }
 

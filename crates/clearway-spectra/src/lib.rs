@@ -97,6 +97,13 @@ pub enum Calibration {
 }
 
 impl Calibration {
+    /// Multiply every energy the calibration gives by `f` (an energy axis off by a known factor).
+    pub fn scale(&mut self, f: f64) {
+        match self {
+            Calibration::Polynomial { coefficients: v } | Calibration::LowerEdges { energies: v } => v.iter_mut().for_each(|x| *x *= f),
+        }
+    }
+
     /// Energy (keV) at channel coordinate `x` (fractional). Finite for finite input.
     pub fn energy(&self, x: f64) -> f64 {
         match self {

@@ -267,15 +267,7 @@ impl crate::postgres::PgStore {
     /// Create the exam tables if this connection has not yet done so (under the lock, so concurrent first
     /// uses do not race).
     fn exams_init(&mut self) -> Result<()> {
-        if self.exams_ready {
-            return Ok(());
-        }
-        let mut tx = self.client.transaction()?;
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&PG_EXAMS_LOCK])?;
-        tx.batch_execute(PG_SCHEMA)?;
-        tx.commit()?;
-        self.exams_ready = true;
-        Ok(())
+        crate::postgres::create_once(&mut self.client, &mut self.exams_ready, PG_EXAMS_LOCK, PG_SCHEMA)
     }
 
     pub(crate) fn pg_record_exams(&mut self, exams: &[ExamResult]) -> Result<usize> {

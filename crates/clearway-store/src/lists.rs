@@ -309,15 +309,7 @@ impl PgStore {
     /// Create the list tables if this connection has not yet done so (under the lists lock, so concurrent
     /// first uses do not race).
     pub(crate) fn lists_init(&mut self) -> Result<()> {
-        if self.lists_ready {
-            return Ok(());
-        }
-        let mut tx = self.client.transaction()?;
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&PG_LISTS_LOCK])?;
-        tx.batch_execute(PG_DDL)?;
-        tx.commit()?;
-        self.lists_ready = true;
-        Ok(())
+        crate::postgres::create_once(&mut self.client, &mut self.lists_ready, PG_LISTS_LOCK, PG_DDL)
     }
 }
 

@@ -234,6 +234,20 @@ fn migrate(client: &mut Client) -> Result<()> {
     Ok(())
 }
 
+/// Run `ddl` (`CREATE TABLE IF NOT EXISTS ...`) once per connection: under the advisory lock `lock`, so
+/// concurrent first uses do not race, and not again once `ready` is set.
+pub(crate) fn create_once(client: &mut Client, ready: &mut bool, lock: i64, ddl: &str) -> Result<()> {
+    if *ready {
+        return Ok(());
+    }
+    let mut tx = client.transaction()?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&lock])?;
+    tx.batch_execute(ddl)?;
+    tx.commit()?;
+    *ready = true;
+    Ok(())
+}
+
 fn decision_from_json(json: &str) -> Result<Decision> {
     Ok(serde_json::from_str(json)?)
 }
