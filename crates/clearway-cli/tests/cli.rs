@@ -2,7 +2,7 @@
 //! kill -9 mid-batch, PostgreSQL, the README's sample.
 
 use clearway_core::Decision;
-use clearway_store::{Store, sqlite::SqliteStore};
+use clearway_store::{FilingStore, sqlite::SqliteStore};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, Write};

@@ -14,12 +14,20 @@ use clearway_core::{Decision, Diagnostic, Filing, FilingStatus, Lane, Membership
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+pub mod audit;
+pub mod cases;
 mod codec;
 pub mod exams;
 pub mod lists;
 pub mod memory;
 pub mod postgres;
 pub mod sqlite;
+pub mod users;
+
+pub use audit::{AuditEntry, AuditEvent, AuditFilter, AuditStore, AuditVerify, Broken};
+pub use cases::{Assignment, CaseStore, Override, QueueFilter, QueueItem, QueuePage};
+pub use lists::{ListAccess, ListStore};
+pub use users::{Role, TokenRecord, User, UserStore};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -29,6 +37,10 @@ pub enum StoreError {
     Postgres(#[from] ::postgres::Error),
     #[error("stored JSON is corrupt: {0}")]
     Json(#[from] serde_json::Error),
+    /// A write refused because it conflicts with what is stored (a user or token that already
+    /// exists, an unknown user for a token); the message names the record.
+    #[error("{0}")]
+    Conflict(String),
     #[error("{0}")]
     Other(String),
 }
@@ -132,8 +144,9 @@ pub struct Stats {
     pub memberships: u64,
 }
 
-/// The store seam.
-pub trait Store: Send {
+/// Filings, their decisions, rejected inputs and trusted-trader memberships: what a screening run
+/// writes and reads.
+pub trait FilingStore: Send {
     /// Write a batch atomically. Returns one outcome per item, in order.
     fn write_batch(&mut self, items: &[BatchItem]) -> Result<Vec<Outcome>>;
     /// Stored versions of a filing, oldest first (empty when unknown).
@@ -153,40 +166,42 @@ pub trait Store: Send {
     /// All memberships.
     fn memberships(&mut self) -> Result<Vec<Membership>>;
     fn stats(&mut self) -> Result<Stats>;
-    /// Sanctions-list storage (list versions, dispositions); an error when the backend has none.
-    fn lists(&mut self) -> Result<&mut dyn lists::ListStore> {
-        Err(StoreError::Other("list storage is not supported by this store".into()))
-    }
-
-    // Examination results and top-up selections (exams.rs). Defaults: not supported by this store.
-    /// Append examination results.
-    fn record_exams(&mut self, _exams: &[exams::ExamResult]) -> Result<usize> {
-        Err(StoreError::Other("exam results are not supported by this store".into()))
-    }
-    /// Every recorded examination result, oldest first: (filing_id, version?, result, severity, revenue,
-    /// note, recorded_at).
-    fn exam_results(&mut self) -> Result<Vec<exams::ExamResult>> {
-        Err(StoreError::Other("exam results are not supported by this store".into()))
-    }
     /// Stored decisions with their filings, for filings filed in `[from, to)` (all when `None`).
-    fn decisions_filed(&mut self, _from: Option<DateTime<Utc>>, _to: Option<DateTime<Utc>>) -> Result<Vec<exams::StoredDecision>> {
-        Err(StoreError::Other("scanning decisions is not supported by this store".into()))
-    }
-    /// Visit every stored filing version once (the filings [`Store::decisions_filed`] returns without a
-    /// window: each `(filing_id, version)`, amendments included), streamed: decisions are not read and the
-    /// filings are not collected. Returns how many were visited. SQLite visits them in storage order;
-    /// PostgreSQL in no particular order.
-    fn scan_filings(&mut self, _f: &mut dyn FnMut(&Filing)) -> Result<usize> {
-        Err(StoreError::Other("scanning filings is not supported by this store".into()))
-    }
-    /// Record top-up selections (a selection already recorded for the same filing version and lane stays).
-    fn record_selections(&mut self, _sel: &[exams::SelectionRecord]) -> Result<usize> {
-        Err(StoreError::Other("selections are not supported by this store".into()))
-    }
-    /// Every recorded top-up selection.
-    fn selections(&mut self) -> Result<Vec<exams::SelectionRecord>> {
-        Err(StoreError::Other("selections are not supported by this store".into()))
-    }
+    fn decisions_filed(&mut self, from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> Result<Vec<exams::StoredDecision>>;
+    /// Visit every stored filing version once (the filings [`FilingStore::decisions_filed`] returns
+    /// without a window: each `(filing_id, version)`, amendments included), streamed: decisions are not
+    /// read and the filings are not collected. Returns how many were visited. SQLite visits them in
+    /// storage order; PostgreSQL in no particular order; memory by filing id and version.
+    fn scan_filings(&mut self, f: &mut dyn FnMut(&Filing)) -> Result<usize>;
+}
+
+/// Examination results (feedback for profiles and the learned model).
+pub trait ExamStore: Send {
+    /// Append examination results (all or none of them).
+    fn record_exams(&mut self, exams: &[exams::ExamResult]) -> Result<usize>;
+    /// Every recorded examination result, oldest first.
+    fn exam_results(&mut self) -> Result<Vec<exams::ExamResult>>;
+}
+
+/// Top-up selections.
+pub trait SelectionStore: Send {
+    /// Record top-up selections (a selection already recorded for the same filing version and lane
+    /// stays). Returns how many were new.
+    fn record_selections(&mut self, sel: &[exams::SelectionRecord]) -> Result<usize>;
+    /// Every recorded top-up selection, oldest first.
+    fn selections(&mut self) -> Result<Vec<exams::SelectionRecord>>;
+}
+
+/// The store seam: every capability. Every backend implements all of them, so `&mut dyn Store` is what
+/// workflows take; a function that needs one capability may take that trait alone.
+pub trait Store:
+    FilingStore + ExamStore + SelectionStore + lists::ListAccess + users::UserStore + audit::AuditStore + cases::CaseStore + Send
+{
+}
+
+impl<T> Store for T where
+    T: FilingStore + ExamStore + SelectionStore + lists::ListAccess + users::UserStore + audit::AuditStore + cases::CaseStore + Send
+{
 }
 
 /// Hex BLAKE3 hash of raw input bytes (how rejected inputs are deduplicated).

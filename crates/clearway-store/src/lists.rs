@@ -2,7 +2,7 @@
 //! "not a match" dispositions (append-only: the table is the audit trail; the latest row per key stands)
 //! and the stored parties a new list version must be re-screened against.
 //!
-//! Reached through [`crate::Store::lists`]; SQLite and PostgreSQL implement it with the same tables and
+//! Reached through [`ListAccess::lists`]; SQLite, PostgreSQL and memory implement it with the same tables and
 //! semantics (created on first use, once per store object, so the filing schema version is untouched). An import is one
 //! transaction: a failure (a duplicated entity id, a lost connection) leaves the previous version in
 //! force. On PostgreSQL concurrent imports are serialised by an advisory lock, times are TIMESTAMPTZ
@@ -71,6 +71,12 @@ pub struct StoredParty {
     pub country: Option<String>,
 }
 
+/// How a store hands out its list storage (creating the list tables on first use).
+pub trait ListAccess: Send {
+    /// The list storage of this store.
+    fn lists(&mut self) -> Result<&mut dyn ListStore>;
+}
+
 /// List storage.
 pub trait ListStore {
     /// Store a new version of `list` atomically. Returns the new version number, or `None` when `hash`
@@ -137,6 +143,13 @@ fn entity_rows(stmt: &mut rusqlite::Statement<'_>, p: impl rusqlite::Params) -> 
         Ok(StoredEntity { list: r.get(0)?, version: r.get(1)?, entity_id: r.get(2)?, fingerprint: r.get(3)?, body: r.get(4)? })
     })?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+impl ListAccess for SqliteStore {
+    fn lists(&mut self) -> Result<&mut dyn ListStore> {
+        self.lists_init()?;
+        Ok(self)
+    }
 }
 
 impl ListStore for SqliteStore {
@@ -327,6 +340,13 @@ fn pg_entity_rows(rows: Vec<::postgres::Row>) -> Result<Vec<StoredEntity>> {
         .collect()
 }
 
+impl ListAccess for PgStore {
+    fn lists(&mut self) -> Result<&mut dyn ListStore> {
+        self.lists_init()?;
+        Ok(self)
+    }
+}
+
 impl ListStore for PgStore {
     fn import_list(&mut self, list: &str, hash: &str, source: &str, names: u64, entities: &[(String, String, String)]) -> Result<Option<u32>> {
         // A duplicated id refuses the whole version (checked here, so the error names it; the primary
@@ -460,7 +480,7 @@ impl ListStore for PgStore {
 }
 
 /// The named parties of a filing, as re-screening reads them.
-fn parties_of(id: &str, version: u32, filing: &clearway_core::Filing) -> Vec<StoredParty> {
+pub(crate) fn parties_of(id: &str, version: u32, filing: &clearway_core::Filing) -> Vec<StoredParty> {
     filing
         .parties
         .iter()
@@ -472,7 +492,7 @@ fn parties_of(id: &str, version: u32, filing: &clearway_core::Filing) -> Vec<Sto
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Store;
+    use crate::ListAccess;
 
     fn ent(id: &str, body: &str) -> (String, String, String) {
         (id.to_string(), format!("fp-{body}"), body.to_string())

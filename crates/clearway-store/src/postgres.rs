@@ -17,7 +17,10 @@ use postgres::types::ToSql;
 use postgres::{Client, NoTls, Row, Statement};
 
 use crate::codec::{canonical_json, check_accepted, corrupt, line_to_i64, parse_lane, parse_status, status_str, to_line, to_version};
-use crate::{BatchItem, History, Outcome, RejectRecord, Result, Stats, Store, StoreError, VersionInfo, content_hash};
+use crate::{
+    BatchItem, ExamStore, FilingStore, History, Outcome, RejectRecord, Result, SelectionStore, Stats, StoreError, VersionInfo,
+    content_hash,
+};
 
 /// The schema version this code writes and reads.
 pub const SCHEMA_VERSION: i32 = 1;
@@ -167,6 +170,12 @@ pub struct PgStore {
     pub(crate) exams_ready: bool,
     /// The list tables exist (likewise, `lists.rs`).
     pub(crate) lists_ready: bool,
+    /// The user tables exist (`users.rs`).
+    pub(crate) users_ready: bool,
+    /// The audit tables exist (`audit.rs`).
+    pub(crate) audit_ready: bool,
+    /// The case tables exist (`cases.rs`).
+    pub(crate) cases_ready: bool,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -201,7 +210,7 @@ impl PgStore {
     fn init(mut client: Client) -> Result<Self> {
         migrate(&mut client)?;
         let stmts = Stmts::prepare(&mut client)?;
-        Ok(PgStore { client, stmts, exams_ready: false, lists_ready: false })
+        Ok(PgStore { client, stmts, exams_ready: false, lists_ready: false, users_ready: false, audit_ready: false, cases_ready: false })
     }
 
     /// The schema version of the connected database.
@@ -252,7 +261,7 @@ fn decision_from_json(json: &str) -> Result<Decision> {
     Ok(serde_json::from_str(json)?)
 }
 
-/// Rows fetched per round trip by [`Store::scan_filings`] (a stored filing is a few KB).
+/// Rows fetched per round trip by [`FilingStore::scan_filings`] (a stored filing is a few KB).
 const SCAN_BATCH: i32 = 1000;
 
 /// The filing of a row whose first two columns are `filing_json, raw` (NULL `filing_json`: the raw input
@@ -279,7 +288,7 @@ enum Plan {
     Reject { hash: String, first: bool },
 }
 
-impl Store for PgStore {
+impl FilingStore for PgStore {
     fn write_batch(&mut self, items: &[BatchItem]) -> Result<Vec<Outcome>> {
         let PgStore { client, stmts, .. } = self;
 
@@ -565,19 +574,6 @@ impl Store for PgStore {
         Ok(out)
     }
 
-    fn lists(&mut self) -> Result<&mut dyn crate::lists::ListStore> {
-        self.lists_init()?;
-        Ok(self)
-    }
-
-    fn record_exams(&mut self, exams: &[crate::exams::ExamResult]) -> Result<usize> {
-        self.pg_record_exams(exams)
-    }
-
-    fn exam_results(&mut self) -> Result<Vec<crate::exams::ExamResult>> {
-        self.pg_exams()
-    }
-
     fn decisions_filed(&mut self, from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> Result<Vec<crate::exams::StoredDecision>> {
         self.pg_decisions(from, to)
     }
@@ -603,14 +599,6 @@ impl Store for PgStore {
         Ok(n)
     }
 
-    fn record_selections(&mut self, sel: &[crate::exams::SelectionRecord]) -> Result<usize> {
-        self.pg_record_selections(sel)
-    }
-
-    fn selections(&mut self) -> Result<Vec<crate::exams::SelectionRecord>> {
-        self.pg_selections()
-    }
-
     fn stats(&mut self) -> Result<Stats> {
         let row = self.client.query_one(&self.stmts.counts, &[])?;
         let mut stats = Stats {
@@ -626,5 +614,25 @@ impl Store for PgStore {
             stats.lanes.insert(lane.as_str().to_owned(), count(&row, 1)?);
         }
         Ok(stats)
+    }
+}
+
+impl ExamStore for PgStore {
+    fn record_exams(&mut self, exams: &[crate::exams::ExamResult]) -> Result<usize> {
+        self.pg_record_exams(exams)
+    }
+
+    fn exam_results(&mut self) -> Result<Vec<crate::exams::ExamResult>> {
+        self.pg_exams()
+    }
+}
+
+impl SelectionStore for PgStore {
+    fn record_selections(&mut self, sel: &[crate::exams::SelectionRecord]) -> Result<usize> {
+        self.pg_record_selections(sel)
+    }
+
+    fn selections(&mut self) -> Result<Vec<crate::exams::SelectionRecord>> {
+        self.pg_selections()
     }
 }

@@ -25,7 +25,8 @@ use crate::codec::{
     canonical_json, check_accepted, corrupt, fmt_time, parse_lane, parse_status, parse_time, status_str, to_line, to_version,
 };
 use crate::{
-    BatchItem, History, Outcome, RejectRecord, Result, Stats, Store, StoreError, VersionInfo, content_hash,
+    BatchItem, ExamStore, FilingStore, History, Outcome, RejectRecord, Result, SelectionStore, Stats, StoreError, VersionInfo,
+    content_hash,
 };
 
 /// The schema version this code writes and reads.
@@ -114,6 +115,12 @@ pub struct SqliteStore {
     pub(crate) exams_ready: bool,
     /// The list tables exist (likewise, `lists.rs`).
     pub(crate) lists_ready: bool,
+    /// The user tables exist (`users.rs`).
+    pub(crate) users_ready: bool,
+    /// The audit tables exist (`audit.rs`).
+    pub(crate) audit_ready: bool,
+    /// The case tables exist (`cases.rs`).
+    pub(crate) cases_ready: bool,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -147,7 +154,7 @@ impl SqliteStore {
         conn.pragma_update(None, "cache_size", -131072)?; // 128 MiB: the id index of a few million filings stays in memory
         conn.set_prepared_statement_cache_capacity(32);
         migrate(&mut conn)?;
-        Ok(SqliteStore { conn, exams_ready: false, lists_ready: false })
+        Ok(SqliteStore { conn, exams_ready: false, lists_ready: false, users_ready: false, audit_ready: false, cases_ready: false })
     }
 
     /// The schema version of the open database.
@@ -198,7 +205,7 @@ fn filing_of(row: &rusqlite::Row<'_>) -> Result<Filing> {
     })
 }
 
-impl Store for SqliteStore {
+impl FilingStore for SqliteStore {
     fn write_batch(&mut self, items: &[BatchItem]) -> Result<Vec<Outcome>> {
         let now = fmt_time(Utc::now());
         let mut outcomes = Vec::with_capacity(items.len());
@@ -377,11 +384,6 @@ impl Store for SqliteStore {
         Ok(out)
     }
 
-    fn lists(&mut self) -> Result<&mut dyn crate::lists::ListStore> {
-        self.lists_init()?;
-        Ok(self)
-    }
-
     fn stats(&mut self) -> Result<Stats> {
         let count = |v: i64| u64::try_from(v).map_err(|_| corrupt(format_args!("negative count {v}")));
         // Every stored version carries its decision: versions and decisions are the same count. Reads
@@ -414,14 +416,6 @@ impl Store for SqliteStore {
         Ok(stats)
     }
 
-    fn record_exams(&mut self, exams: &[crate::exams::ExamResult]) -> Result<usize> {
-        crate::exams::sqlite_record(self, exams)
-    }
-
-    fn exam_results(&mut self) -> Result<Vec<crate::exams::ExamResult>> {
-        crate::exams::sqlite_exams(self)
-    }
-
     fn decisions_filed(
         &mut self,
         from: Option<chrono::DateTime<Utc>>,
@@ -442,7 +436,19 @@ impl Store for SqliteStore {
         }
         Ok(n)
     }
+}
 
+impl ExamStore for SqliteStore {
+    fn record_exams(&mut self, exams: &[crate::exams::ExamResult]) -> Result<usize> {
+        crate::exams::sqlite_record(self, exams)
+    }
+
+    fn exam_results(&mut self) -> Result<Vec<crate::exams::ExamResult>> {
+        crate::exams::sqlite_exams(self)
+    }
+}
+
+impl SelectionStore for SqliteStore {
     fn record_selections(&mut self, sel: &[crate::exams::SelectionRecord]) -> Result<usize> {
         crate::exams::sqlite_record_selections(self, sel)
     }

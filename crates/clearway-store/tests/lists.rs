@@ -1,4 +1,4 @@
-//! The sanctions-list storage suite, run on every backend that has list storage: SQLite (file and
+//! The sanctions-list storage suite, run on every backend: memory, SQLite (file and
 //! in-memory) and PostgreSQL (when `CLEARWAY_TEST_PG` names a database; skipped with a message otherwise).
 //! Principal items: the `check_*` functions, run per backend by the `lists_suite!` macro.
 
@@ -9,7 +9,8 @@ use clearway_core::Lane;
 use clearway_store::lists::Disposition;
 use clearway_store::postgres::PgStore;
 use clearway_store::sqlite::SqliteStore;
-use clearway_store::{Store, StoreError};
+use clearway_store::memory::MemoryStore;
+use clearway_store::{ListAccess, Store, StoreError};
 use common::*;
 
 fn ent(id: &str, body: &str) -> (String, String, String) {
@@ -101,6 +102,22 @@ fn check_stored_parties(s: &mut dyn Store) {
 }
 
 durable_suite!(check_versions, check_dispositions, check_stored_parties);
+
+mod memory {
+    use super::*;
+    #[test]
+    fn check_versions() {
+        super::check_versions(&mut MemoryStore::new());
+    }
+    #[test]
+    fn check_dispositions() {
+        super::check_dispositions(&mut MemoryStore::new());
+    }
+    #[test]
+    fn check_stored_parties() {
+        super::check_stored_parties(&mut MemoryStore::new());
+    }
+}
 
 /// The list tables survive reopening the database (PostgreSQL: a second connection sees the first's import).
 #[test]

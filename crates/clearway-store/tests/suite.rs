@@ -9,7 +9,7 @@ use clearway_core::{FilingStatus, Lane, MembershipStatus};
 use clearway_store::memory::MemoryStore;
 use clearway_store::postgres::PgStore;
 use clearway_store::sqlite::SqliteStore;
-use clearway_store::{BatchItem, Outcome, Stats, Store, content_hash};
+use clearway_store::{BatchItem, FilingStore, Outcome, Stats, Store, content_hash};
 use common::*;
 
 fn check_write_and_read_back(s: &mut dyn Store) {
@@ -257,7 +257,7 @@ macro_rules! suite {
     };
 }
 
-/// Exam results, top-up selections and the decision scan (SQLite and PostgreSQL; the memory store has none).
+/// Exam results, top-up selections and the decision scan.
 fn check_exams(s: &mut dyn Store) {
     use clearway_store::exams::{ExamOutcome, ExamResult, SelectionRecord};
     assert!(s.exam_results().unwrap().is_empty());
@@ -309,10 +309,6 @@ fn check_exams(s: &mut dyn Store) {
     assert_eq!((day2[0].filing.id.as_str(), day2[0].decision.lane), ("A", Lane::Red));
 }
 
-mod exams {
-    use super::*;
-    durable_suite!(check_exams);
-}
 
 /// The filings `scan_filings` visits, sorted by key, and the count it returned.
 fn scanned(s: &mut dyn Store) -> (Vec<clearway_core::Filing>, usize) {
@@ -355,19 +351,6 @@ fn check_scan_filings(s: &mut dyn Store) {
     assert_eq!(seen, filed);
 }
 
-mod scan {
-    use super::*;
-    durable_suite!(check_scan_filings);
-}
-
-#[test]
-fn memory_store_has_no_filing_scan() {
-    let mut s = MemoryStore::new();
-    s.write_batch(&[accepted("A", 1, Lane::Green, 0.5, "a1")]).unwrap();
-    let mut visited = 0;
-    assert!(s.scan_filings(&mut |_| visited += 1).is_err());
-    assert_eq!(visited, 0);
-}
 
 /// The scan does not read decisions: it still succeeds when every stored decision is unreadable.
 #[test]
@@ -395,7 +378,17 @@ fn postgres_scan_filings_skips_decisions() {
     assert_eq!((n, seen.iter().map(|f| f.id.as_str()).collect::<Vec<_>>()), (2, vec!["A", "K"]));
 }
 
-suite!(check_write_and_read_back, check_canonical_raw, check_duplicates, check_rejects, check_memberships, check_stats, check_atomicity);
+suite!(
+    check_write_and_read_back,
+    check_canonical_raw,
+    check_duplicates,
+    check_rejects,
+    check_memberships,
+    check_stats,
+    check_atomicity,
+    check_exams,
+    check_scan_filings,
+);
 
 #[test]
 fn sqlite_survives_reopen() {

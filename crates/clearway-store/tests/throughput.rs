@@ -16,7 +16,7 @@ use clearway_core::{Action, Decision, Filing, Finding, FindingKind, Lane};
 use clearway_store::memory::MemoryStore;
 use clearway_store::postgres::PgStore;
 use clearway_store::sqlite::SqliteStore;
-use clearway_store::{Accepted, BatchItem, InputRef, Outcome, Store};
+use clearway_store::{Accepted, BatchItem, FilingStore, InputRef, Outcome, Store};
 
 const DEFAULT_ITEMS: usize = 100_000;
 const BATCH: usize = 1_000;
