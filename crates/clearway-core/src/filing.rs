@@ -57,6 +57,11 @@ pub struct Filing {
     pub itinerary: Itinerary,
     #[serde(default)]
     pub times: Times,
+    /// Export-control facts of an export declaration (destination, end use); absent on other filings.
+    /// The exporter, ultimate consignee, intermediate consignees and end user are [`Party`]s by role;
+    /// countries of transit and transshipment are [`Itinerary::routing`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub export: Option<ExportFacts>,
 }
 
 impl Filing {
@@ -68,6 +73,24 @@ impl Filing {
     /// The first party with the given role.
     pub fn party(&self, role: Role) -> Option<&Party> {
         self.parties.iter().find(|p| p.role == role)
+    }
+
+    /// The party that stands for the importer: the importer of record, else the consignee. The one
+    /// definition of "importer" (trust, profiles, entity history, the model, statistics use it).
+    pub fn importer(&self) -> Option<&Party> {
+        self.party(Role::ImporterOfRecord).or_else(|| self.party(Role::Consignee))
+    }
+
+    /// The importer's key in entity history and statistics: its `IOR` number if any, else its name;
+    /// empty when the filing names no importer. Compare keys case-insensitively.
+    pub fn importer_key(&self) -> &str {
+        self.importer().map_or("", |p| p.id("IOR").unwrap_or(p.name.as_str()))
+    }
+
+    /// The office that handles the filing: the first port of arrival, else the place of discharge
+    /// (UN/LOCODE). The one definition of "office" (queues, top-up selection, profiles, the model).
+    pub fn office(&self) -> Option<&str> {
+        self.itinerary.first_port_of_arrival.as_deref().or(self.itinerary.place_of_discharge.as_deref())
     }
 
     /// Whether the cargo travels in containers (explicit cargo type, else inferred from equipment).
@@ -183,10 +206,12 @@ pub enum Role {
     EndUser,
     UltimateConsignee,
     FreightForwarder,
+    /// A party that takes the goods on the way to the ultimate consignee (export: EEI intermediate consignee).
+    IntermediateConsignee,
 }
 
 impl Role {
-    pub const ALL: [Role; 18] = [
+    pub const ALL: [Role; 19] = [
         Role::Consignor,
         Role::Consignee,
         Role::NotifyParty,
@@ -205,6 +230,7 @@ impl Role {
         Role::EndUser,
         Role::UltimateConsignee,
         Role::FreightForwarder,
+        Role::IntermediateConsignee,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -227,6 +253,7 @@ impl Role {
             Role::EndUser => "end-user",
             Role::UltimateConsignee => "ultimate-consignee",
             Role::FreightForwarder => "freight-forwarder",
+            Role::IntermediateConsignee => "intermediate-consignee",
         }
     }
 
@@ -326,6 +353,42 @@ pub struct GoodsItem {
     /// Declared radioactive content.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub radioactive: Vec<RadioactiveContent>,
+    /// Export-control classification and licence of this item (export declarations); quantity and value
+    /// are the item's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub export: Option<GoodsExport>,
+}
+
+/// A goods item's export-control facts, as declared (US EEI, Canadian export declaration).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GoodsExport {
+    /// Control classification as declared: a US ECCN (`3A001`, `5A002.a.1`) or `EAR99`, a USML category
+    /// (`USML XI`), a Canadian Export Control List item (`ECL 1-3.A.1`, `ECL 2-1`), or `NC` (not
+    /// controlled). Kept as text: an unknown form is reported by the export-control layer, not rejected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub classification: Option<String>,
+    /// Licence (permit) number the item is exported under.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub licence: Option<String>,
+    /// Licence exception symbol (EAR part 740: `LVS`, `GBS`, `TMP`, `ENC`...) or `NLR` (no licence required).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub licence_exception: Option<String>,
+}
+
+/// A filing's export-control facts, as declared.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExportFacts {
+    /// Country of ultimate destination, ISO 3166-1 alpha-2 (else the ultimate consignee's country).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination: Option<String>,
+    /// Declared end use, as free text (e.g. "civil telecommunications network maintenance").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_use: Option<String>,
+    /// The ultimate consignee's declared line of business (e.g. "freight forwarder", "bakery").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consignee_business: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

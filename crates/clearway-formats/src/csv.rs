@@ -550,6 +550,7 @@ fn build(header: &Header, fields: &[Vec<u8>], line: u64) -> Result<Parsed, Vec<D
         un_number: c.opt("un_number"),
         containers: Vec::new(),
         radioactive: Vec::new(),
+        export: None,
     };
     let mut goods = Vec::new();
     if goods_item != GoodsItem::default() {
@@ -614,6 +615,7 @@ fn build(header: &Header, fields: &[Vec<u8>], line: u64) -> Result<Parsed, Vec<D
                 equipment,
                 conveyance,
                 itinerary,
+                export: None,
                 times,
             };
             Ok(Parsed { filing, diagnostics: diags })

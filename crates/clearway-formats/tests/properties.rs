@@ -72,6 +72,7 @@ fn goods() -> impl Strategy<Value = GoodsItem> {
             un_number,
             containers,
             radioactive,
+            export: None,
         },
     )
 }
@@ -162,6 +163,7 @@ fn filing() -> impl Strategy<Value = Filing> {
             conveyance,
             itinerary,
             times,
+            export: None,
         },
     )
 }

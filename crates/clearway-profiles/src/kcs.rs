@@ -104,6 +104,7 @@ pub fn parse(file: &str, text: &str) -> Result<(Vec<Labelled>, Vec<Diag>), Diag>
             equipment: vec![],
             conveyance: None,
             itinerary: Itinerary { routing: if dep.is_empty() { vec![] } else { vec![dep.clone()] }, ..Itinerary::default() },
+            export: None,
             times: Times { filed_at: date.and_hms_opt(0, 0, 0).map(|t| Utc.from_utc_datetime(&t)), ..Times::default() },
         };
         let extras = Extras {

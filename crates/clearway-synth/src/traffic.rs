@@ -314,6 +314,7 @@ fn skeleton(mode: Mode, dir: Direction, country: AgencyCountry, stage: Stage, ki
         conveyance: None,
         itinerary: Itinerary::default(),
         times: Times::default(),
+        export: None,
     }
 }
 
@@ -528,6 +529,7 @@ impl Traffic {
             un_number: un,
             containers: Vec::new(),
             radioactive: Vec::new(),
+            export: None,
         }
     }
 
@@ -1735,6 +1737,7 @@ impl Traffic {
             un_number: Some(p.un.trim_start_matches("UN").to_string()),
             containers,
             radioactive,
+            export: None,
         };
         if let Some(first) = f.goods.first_mut() {
             *first = g;

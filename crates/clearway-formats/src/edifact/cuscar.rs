@@ -558,6 +558,7 @@ pub fn map(segs: &[Segment<'_>], ctx: &Context<'_>) -> (Vec<Parsed>, Vec<Diagnos
             equipment,
             conveyance: d.conveyance,
             itinerary: d.itinerary,
+            export: None,
             times: d.times,
         };
         Parsed { filing, diagnostics: d.diagnostics }

@@ -595,6 +595,7 @@ pub(crate) fn declaration(decl: &Node, meta: Option<&Node>) -> Mapped {
         equipment,
         conveyance,
         itinerary,
+        export: None,
         times: Times {
             filed_at,
             ..Times::default()

@@ -437,6 +437,7 @@ fn start_bill(s: &Segment, v: &Voyage, filed_at: Option<DateTime<Utc>>, ids: &mu
                 first_port_of_arrival: v.port.clone(),
                 routing: Vec::new(),
             },
+            export: None,
             times: Times { filed_at, arrival: v.arrival, ..Times::default() },
         },
         diags,
