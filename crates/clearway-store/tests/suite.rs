@@ -5,11 +5,14 @@
 mod common;
 
 use chrono::{TimeZone, Utc};
-use clearway_core::{FilingStatus, Lane, MembershipStatus};
+use clearway_core::{Action, FilingStatus, Lane, MembershipStatus};
 use clearway_store::memory::MemoryStore;
 use clearway_store::postgres::PgStore;
 use clearway_store::sqlite::SqliteStore;
-use clearway_store::{BatchItem, FilingStore, Outcome, Stats, Store, content_hash};
+use clearway_store::{
+    Assignment, AuditEntry, AuditEvent, AuditFilter, AuditVerify, BatchItem, FilingStore, Outcome, Override, QueueFilter, QueuePage, Role,
+    Stats, Store, StoreError, TokenRecord, User, content_hash,
+};
 use common::*;
 
 fn check_write_and_read_back(s: &mut dyn Store) {
@@ -246,6 +249,304 @@ fn check_atomicity(s: &mut dyn Store) {
     assert_eq!(s.stats().unwrap().versions, 3);
 }
 
+
+fn t(h: u32, m: u32) -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 28, h, m, 0).unwrap()
+}
+
+fn user(name: &str, role: Role) -> User {
+    User {
+        name: name.into(),
+        role,
+        office: Some("CAHAL".into()),
+        password_hash: Some("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into()),
+        disabled: false,
+        created_at: t(9, 0),
+    }
+}
+
+/// Users: added once (a taken name is a conflict), read back whole, listed by name, disabled and given a
+/// new password hash; unknown names say so.
+fn check_users(s: &mut dyn Store) {
+    assert!(s.users().unwrap().is_empty());
+    assert_eq!(s.user("alice").unwrap(), None);
+    let alice = user("alice", Role::Officer);
+    let mut bob = user("bob", Role::ListManager);
+    bob.office = None;
+    bob.password_hash = None;
+    s.add_user(&bob).unwrap();
+    s.add_user(&alice).unwrap();
+    let err = s.add_user(&user("alice", Role::Admin)).unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(ref m) if m.contains("alice")), "{err}");
+    assert_eq!(s.user("alice").unwrap(), Some(alice.clone()));
+    assert_eq!(s.users().unwrap(), vec![alice.clone(), bob.clone()]);
+
+    assert!(s.set_user_disabled("alice", true).unwrap());
+    assert!(s.user("alice").unwrap().unwrap().disabled);
+    assert!(s.set_user_disabled("alice", false).unwrap());
+    assert!(!s.user("alice").unwrap().unwrap().disabled);
+    assert!(!s.set_user_disabled("nobody", true).unwrap());
+
+    assert!(s.set_password_hash("bob", Some("$argon2id$new")).unwrap());
+    assert_eq!(s.user("bob").unwrap().unwrap().password_hash.as_deref(), Some("$argon2id$new"));
+    assert!(s.set_password_hash("bob", None).unwrap());
+    assert_eq!(s.user("bob").unwrap().unwrap().password_hash, None);
+    assert!(!s.set_password_hash("nobody", Some("x")).unwrap());
+    // Every role is stored and read back.
+    for (i, role) in Role::ALL.into_iter().enumerate() {
+        s.add_user(&user(&format!("r{i}"), role)).unwrap();
+        assert_eq!(s.user(&format!("r{i}")).unwrap().unwrap().role, role);
+    }
+}
+
+/// Tokens: stored by hash only, found by hash, revoked once, listed per user; a token needs a known user
+/// and a fresh id and hash. Failed sign-ins are counted per name from a time on.
+fn check_tokens(s: &mut dyn Store) {
+    s.add_user(&user("partner1", Role::Partner)).unwrap();
+    s.add_user(&user("alice", Role::Officer)).unwrap();
+    let token = |id: &str, user: &str, secret: &str, created: chrono::DateTime<Utc>| TokenRecord {
+        id: id.into(),
+        user: user.into(),
+        hash: content_hash(secret.as_bytes()),
+        created_at: created,
+        expires_at: Some(t(23, 0)),
+        revoked_at: None,
+    };
+    let t1 = token("t1", "partner1", "secret-1", t(10, 0));
+    let t2 = token("t2", "partner1", "secret-2", t(9, 0));
+    s.add_token(&t1).unwrap();
+    s.add_token(&t2).unwrap();
+    s.add_token(&token("t3", "alice", "secret-3", t(11, 0))).unwrap();
+    for bad in [token("t1", "partner1", "other", t(10, 0)), token("t4", "partner1", "secret-1", t(10, 0)), token("t5", "nobody", "s5", t(10, 0))] {
+        let err = s.add_token(&bad).unwrap_err();
+        assert!(matches!(err, StoreError::Conflict(_)), "{bad:?}: {err}");
+    }
+    assert_eq!(s.token_by_hash(&content_hash(b"secret-1")).unwrap(), Some(t1.clone()));
+    assert_eq!(s.token_by_hash(&content_hash(b"unknown")).unwrap(), None);
+    assert_eq!(s.tokens("partner1").unwrap(), vec![t2.clone(), t1.clone()], "oldest first");
+    assert!(s.tokens("nobody").unwrap().is_empty());
+    assert!(t1.is_active(t(12, 0)));
+    assert!(!t1.is_active(t(23, 0)), "expired");
+
+    assert!(s.revoke_token("t1", t(12, 0)).unwrap());
+    assert!(!s.revoke_token("t1", t(13, 0)).unwrap(), "already revoked: the first time stands");
+    assert!(!s.revoke_token("nope", t(13, 0)).unwrap());
+    let revoked = s.token_by_hash(&t1.hash).unwrap().unwrap();
+    assert_eq!(revoked.revoked_at, Some(t(12, 0)));
+    assert!(!revoked.is_active(t(12, 30)));
+    assert_eq!(s.token_by_hash(&t2.hash).unwrap().unwrap().revoked_at, None);
+
+    assert_eq!(s.failed_signins_since("alice", t(0, 0)).unwrap(), 0);
+    for (m, who) in [(1, "alice"), (2, "alice"), (3, "mallory"), (4, "alice")] {
+        s.record_failed_signin(who, t(8, m), Some("192.0.2.7")).unwrap();
+    }
+    s.record_failed_signin("alice", t(8, 5), None).unwrap();
+    assert_eq!(s.failed_signins_since("alice", t(0, 0)).unwrap(), 4);
+    assert_eq!(s.failed_signins_since("alice", t(8, 2)).unwrap(), 3, "at or after `since`");
+    assert_eq!(s.failed_signins_since("mallory", t(8, 2)).unwrap(), 1);
+    assert_eq!(s.failed_signins_since("alice", t(9, 0)).unwrap(), 0);
+}
+
+fn event(actor: &str, action: &str, record: Option<&str>, n: u32) -> AuditEvent {
+    AuditEvent {
+        // Nanoseconds are kept exactly (they are hashed).
+        at: t(10, n) + chrono::Duration::nanoseconds(123_456_789),
+        actor: actor.into(),
+        role: "officer".into(),
+        action: action.into(),
+        record: record.map(str::to_owned),
+        detail: serde_json::json!({"n": n, "why": "test", "nested": {"b": [1, 2], "a": null}}),
+        from: Some("198.51.100.4".into()),
+    }
+}
+
+/// The audit log: gapless seqs from 1, each entry chained to the one before, read back exactly (newest
+/// first, filtered) and streamed oldest first; `verify` passes.
+fn check_audit(s: &mut dyn Store) {
+    assert_eq!(clearway_store::audit::verify(s).unwrap(), AuditVerify { entries: 0, ok: true, first_broken: None });
+    assert!(s.audit(&AuditFilter::default()).unwrap().is_empty());
+    let events = [
+        event("alice", "sign-in", None, 1),
+        event("alice", "filing.read", Some("F1"), 2),
+        event("bob", "filing.read", Some("F1"), 3),
+        event("bob", "assign", Some("F2"), 4),
+        event("cli:root", "list.import", Some("un-sc"), 5),
+    ];
+    let mut appended = Vec::new();
+    for (i, e) in events.iter().enumerate() {
+        let entry = s.append_audit(e).unwrap();
+        assert_eq!(entry.seq, i as u64 + 1);
+        assert_eq!(&entry.event, e);
+        let prev = appended.last().map_or(clearway_store::audit::GENESIS.to_owned(), |p: &AuditEntry| p.hash.clone());
+        assert_eq!(entry.prev_hash, prev);
+        assert_eq!(entry.hash, clearway_store::audit::entry_hash(&prev, entry.seq, e));
+        appended.push(entry);
+    }
+    let all = s.audit(&AuditFilter::default()).unwrap();
+    assert_eq!(all, appended.iter().rev().cloned().collect::<Vec<_>>(), "newest first, read back exactly");
+
+    // "Who looked at this shipment?"
+    let f1 = s.audit(&AuditFilter { record: Some("F1".into()), ..AuditFilter::default() }).unwrap();
+    assert_eq!(f1.iter().map(|e| (e.seq, e.event.actor.as_str())).collect::<Vec<_>>(), vec![(3, "bob"), (2, "alice")]);
+    let by_bob = s.audit(&AuditFilter { actor: Some("bob".into()), action: Some("assign".into()), ..AuditFilter::default() }).unwrap();
+    assert_eq!(by_bob.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![4]);
+    let page = s.audit(&AuditFilter { before_seq: Some(4), limit: Some(2), ..AuditFilter::default() }).unwrap();
+    assert_eq!(page.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![3, 2]);
+    assert!(s.audit(&AuditFilter { record: Some("none".into()), ..AuditFilter::default() }).unwrap().is_empty());
+    assert!(s.audit(&AuditFilter { limit: Some(0), ..AuditFilter::default() }).unwrap().is_empty());
+
+    let mut scanned = Vec::new();
+    assert_eq!(s.scan_audit(&mut |e| scanned.push(e.clone())).unwrap(), 5);
+    assert_eq!(scanned, appended);
+    assert_eq!(clearway_store::audit::verify(s).unwrap(), AuditVerify { entries: 5, ok: true, first_broken: None });
+}
+
+/// Assignments (current one per filing; unassign removes it) and overrides (append-only, reason
+/// required, the decision untouched).
+fn check_cases(s: &mut dyn Store) {
+    s.write_batch(&[accepted("A", 1, Lane::Red, 40.0, "a1"), accepted("B", 1, Lane::Yellow, 12.0, "b1")]).unwrap();
+    assert_eq!(s.assignment("A").unwrap(), None);
+    assert!(s.assignments().unwrap().is_empty());
+    s.assign("B", Some("alice"), "sup", t(10, 0)).unwrap();
+    s.assign("A", Some("alice"), "sup", t(10, 1)).unwrap();
+    s.assign("A", Some("bob"), "sup2", t(10, 2)).unwrap();
+    let a = Assignment { filing_id: "A".into(), officer: "bob".into(), by: "sup2".into(), at: t(10, 2) };
+    assert_eq!(s.assignment("A").unwrap(), Some(a.clone()));
+    let b = Assignment { filing_id: "B".into(), officer: "alice".into(), by: "sup".into(), at: t(10, 0) };
+    assert_eq!(s.assignments().unwrap(), vec![a, b.clone()]);
+    s.assign("A", None, "sup", t(10, 3)).unwrap();
+    assert_eq!(s.assignment("A").unwrap(), None);
+    s.assign("nobody-knows", None, "sup", t(10, 3)).unwrap();
+    assert_eq!(s.assignments().unwrap(), vec![b]);
+
+    let o = |lane, reason: &str, m| Override {
+        filing_id: "A".into(),
+        version: 1,
+        lane,
+        actions: vec![Action::Release],
+        reason: reason.into(),
+        by: "sup".into(),
+        at: t(11, m),
+    };
+    assert!(s.overrides("A").unwrap().is_empty());
+    assert!(s.add_override(&o(Lane::Green, "  ", 0)).is_err(), "a reason is required");
+    s.add_override(&o(Lane::Green, "paperwork checked", 1)).unwrap();
+    let mut second = o(Lane::Yellow, "second look", 2);
+    second.actions = vec![Action::DocumentCheck, Action::NiiScan];
+    s.add_override(&second).unwrap();
+    assert_eq!(s.overrides("A").unwrap(), vec![o(Lane::Green, "paperwork checked", 1), second]);
+    assert!(s.overrides("B").unwrap().is_empty());
+    assert_eq!(s.decision("A", 1).unwrap(), Some(decision("A", 1, Lane::Red, 40.0)), "the decision stays");
+}
+
+/// An accepted item at an office, with a mode, a loading/arrival time and a score.
+fn queued(id: &str, version: u32, lane: Lane, score: f64, office: &str, mode: &str, arrival: Option<&str>) -> BatchItem {
+    let BatchItem::Accepted(mut a) = accepted(id, version, lane, score, "q") else { unreachable!() };
+    let mut f = serde_json::to_value(&a.filing).unwrap();
+    f["mode"] = mode.into();
+    f["stage"] = "pre-arrival".into();
+    f["itinerary"] = serde_json::json!({"first_port_of_arrival": office});
+    if let Some(at) = arrival {
+        f["times"]["arrival"] = at.into();
+    }
+    a.filing = serde_json::from_value(f).unwrap();
+    a.decision.stage = clearway_core::Stage::PreArrival;
+    BatchItem::Accepted(a)
+}
+
+fn ids(p: &QueuePage) -> Vec<&str> {
+    p.items.iter().map(|i| i.filing_id.as_str()).collect()
+}
+
+/// The queue: latest version per filing in red or yellow (or the lanes asked for), not examined, not
+/// overridden out of the lanes; filters; sorted by deadline then score; paginated by cursor.
+fn check_queue(s: &mut dyn Store) {
+    use clearway_store::exams::{ExamOutcome, ExamResult};
+    assert_eq!(s.queue(&QueueFilter::default()).unwrap(), QueuePage::default());
+    s.write_batch(&[
+        queued("R1", 1, Lane::Red, 50.0, "CAHAL", "marine", Some("2026-12-01T00:00:00Z")),
+        queued("R2", 1, Lane::Red, 60.0, "CAHAL", "marine", Some("2026-12-01T00:00:00Z")),
+        queued("Y1", 1, Lane::Yellow, 12.0, "CAVAN", "air", Some("2026-11-30T00:00:00Z")),
+        queued("Y2", 1, Lane::Yellow, 15.0, "CAHAL", "marine", None),
+        queued("G1", 1, Lane::Green, 0.0, "CAHAL", "marine", Some("2026-11-29T00:00:00Z")),
+        queued("B1", 1, Lane::Blue, 2.0, "CAHAL", "marine", Some("2026-11-29T00:00:00Z")),
+        // Amended to green: the latest version counts.
+        queued("A", 1, Lane::Red, 45.0, "CAHAL", "marine", Some("2026-11-29T00:00:00Z")),
+        queued("A", 2, Lane::Green, 0.0, "CAHAL", "marine", Some("2026-11-29T00:00:00Z")),
+        // Examined (its version named), and examined without a version after it was stored.
+        queued("E1", 1, Lane::Red, 70.0, "CAHAL", "marine", Some("2026-11-29T00:00:00Z")),
+        queued("E2", 1, Lane::Red, 70.0, "CAHAL", "marine", Some("2026-11-29T00:00:00Z")),
+        // Examined on an older version only: still waiting.
+        queued("E3", 1, Lane::Red, 20.0, "CAHAL", "marine", Some("2026-12-02T00:00:00Z")),
+        queued("E3", 2, Lane::Red, 21.0, "CAHAL", "marine", Some("2026-12-02T00:00:00Z")),
+        // Overridden to green (out), and a green one overridden to red (in).
+        queued("O1", 1, Lane::Red, 80.0, "CAHAL", "marine", Some("2026-11-29T00:00:00Z")),
+        queued("O2", 1, Lane::Green, 1.0, "CAHAL", "marine", Some("2026-12-03T00:00:00Z")),
+    ])
+    .unwrap();
+    let exam = |id: &str, version| ExamResult {
+        filing_id: id.into(),
+        version,
+        result: ExamOutcome::NoFinding,
+        severity: None,
+        revenue: None,
+        note: None,
+        recorded_at: Utc::now() + chrono::Duration::minutes(1),
+    };
+    s.record_exams(&[exam("E1", Some(1)), exam("E2", None), exam("E3", Some(1))]).unwrap();
+    let ov = |id: &str, lane| Override {
+        filing_id: id.into(),
+        version: 1,
+        lane,
+        actions: vec![],
+        reason: "supervisor".into(),
+        by: "sup".into(),
+        at: t(12, 0),
+    };
+    s.add_override(&ov("O1", Lane::Green)).unwrap();
+    s.add_override(&ov("O2", Lane::Red)).unwrap();
+    s.assign("R1", Some("alice"), "sup", t(12, 0)).unwrap();
+
+    let page = s.queue(&QueueFilter::default()).unwrap();
+    // Deadline first (none last), then score, highest first.
+    assert_eq!(ids(&page), vec!["Y1", "R2", "R1", "E3", "O2", "Y2"]);
+    assert_eq!((page.total, page.next_cursor.as_deref()), (6, None));
+    let r1 = &page.items[2];
+    assert_eq!((r1.version, r1.lane, r1.score, r1.office.as_deref(), r1.mode), (1, Lane::Red, 50.0, Some("CAHAL"), clearway_core::Mode::Marine));
+    assert_eq!(r1.deadline, Some(Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).unwrap()));
+    assert_eq!(r1.filed_at, Some(Utc.with_ymd_and_hms(2025, 3, 1, 10, 0, 0).unwrap()));
+    assert_eq!((r1.assigned.as_deref(), r1.top_reason.as_deref(), r1.overridden), (Some("alice"), Some("a test finding"), false));
+    assert!((Utc::now() - r1.decided_at).num_minutes().abs() < 10);
+    let e3 = &page.items[3];
+    assert_eq!((e3.version, e3.score), (2, 21.0));
+    let o2 = &page.items[4];
+    assert_eq!((o2.lane, o2.decision_lane, o2.overridden), (Lane::Red, Lane::Green, true));
+
+    // Filters.
+    let mut q = |f: QueueFilter| s.queue(&f).unwrap();
+    assert_eq!(ids(&q(QueueFilter { lanes: vec![Lane::Yellow], ..Default::default() })), vec!["Y1", "Y2"]);
+    assert_eq!(ids(&q(QueueFilter { lanes: vec![Lane::Green], ..Default::default() })), vec!["O1", "A", "G1"]);
+    assert_eq!(ids(&q(QueueFilter { office: Some("CAVAN".into()), ..Default::default() })), vec!["Y1"]);
+    assert_eq!(ids(&q(QueueFilter { mode: Some(clearway_core::Mode::Air), ..Default::default() })), vec!["Y1"]);
+    assert_eq!(ids(&q(QueueFilter { assigned: Some("alice".into()), ..Default::default() })), vec!["R1"]);
+    assert_eq!(ids(&q(QueueFilter { unassigned: true, ..Default::default() })), vec!["Y1", "R2", "E3", "O2", "Y2"]);
+
+    // Pages of two, by cursor, cover the queue once in order.
+    let mut seen = Vec::new();
+    let mut cursor = None;
+    loop {
+        let p = q(QueueFilter { limit: Some(2), cursor: cursor.clone(), ..Default::default() });
+        assert_eq!(p.total, 6);
+        seen.extend(p.items.iter().map(|i| i.filing_id.clone()));
+        match p.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    assert_eq!(seen, vec!["Y1", "R2", "R1", "E3", "O2", "Y2"]);
+    assert!(s.queue(&QueueFilter { cursor: Some("garbage".into()), ..Default::default() }).is_err());
+}
+
 /// The behaviour every backend shares: the memory store, then the durable ones.
 macro_rules! suite {
     ($($check:ident),* $(,)?) => {
@@ -388,6 +689,11 @@ suite!(
     check_atomicity,
     check_exams,
     check_scan_filings,
+    check_users,
+    check_tokens,
+    check_audit,
+    check_cases,
+    check_queue,
 );
 
 #[test]
