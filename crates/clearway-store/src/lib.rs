@@ -1,13 +1,22 @@
-//! The store seam. Principal types: [`Store`] (the trait every backend implements), [`BatchItem`]
-//! (one accepted or rejected input of a batch), [`Outcome`] (what the store did with it) and
-//! [`History`] (the stored versions of a filing, for the deadline clock and amendments).
+//! The store seam. Principal types: [`Store`] (the union of the capability traits below, which every
+//! backend implements in full), [`BatchItem`] (one accepted or rejected input of a batch), [`Outcome`]
+//! (what the store did with it) and [`History`] (the stored versions of a filing, for the deadline clock
+//! and amendments).
+//!
+//! Capabilities: [`FilingStore`] (filings, decisions, rejects, memberships), [`ExamStore`],
+//! [`SelectionStore`], [`ListAccess`] (sanctions lists, [`lists`]), [`UserStore`] (accounts, token
+//! hashes, failed sign-ins, [`users`]), [`AuditStore`] (the hash-chained audit log and
+//! [`audit::verify`]) and [`CaseStore`] (assignments, overrides, the queue, [`cases`]). Workflows take
+//! `&mut dyn Store`; a method on a concrete backend needs its capability trait in scope.
 //!
 //! Implementations: [`sqlite::SqliteStore`] (embedded default: one file, WAL) and
 //! [`postgres::PgStore`]; [`memory::MemoryStore`] for benchmarks and tests. All pass the same suite.
+//! Blocking: every call is synchronous; an async caller runs it on a blocking pool.
 //!
 //! Invariants: a batch is written atomically (all or nothing); `(filing_id, version)` is stored once and
 //! its first decision stands; raw input bytes are kept for every accepted and rejected input; rejected
-//! inputs are deduplicated by content hash.
+//! inputs are deduplicated by content hash; the audit log is only appended to, with gapless seqs; an
+//! override never changes the decision it overrides; the store never sees a password or token secret.
 
 use chrono::{DateTime, Utc};
 use clearway_core::{Decision, Diagnostic, Filing, FilingStatus, Lane, Membership};
