@@ -4,7 +4,7 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     let ic = clearway_formats::edifact::read(data);
     for m in &ic.messages {
-        let resp = clearway_formats::edifact::cusres(&ic, m);
+        let resp = clearway_formats::edifact::cusres(&ic, m, chrono::DateTime::<chrono::Utc>::UNIX_EPOCH);
         // The response always parses back without envelope errors.
         let back = clearway_formats::edifact::read(&resp);
         assert_eq!(back.messages.len(), 1);

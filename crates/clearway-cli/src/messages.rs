@@ -2,6 +2,7 @@
 //! filings as CUSCAR or X12 309.
 
 use anyhow::{Context as _, Result, bail};
+use chrono::{DateTime, Utc};
 use clearway_core::{Filing, Severity};
 use clearway_formats::{Interchange, MessageFormat, edifact, wco, x12};
 use std::io::Write;
@@ -80,8 +81,8 @@ pub fn convert(a: ConvertArgs) -> Result<ExitCode> {
     Ok(if rejected > 0 { ExitCode::from(EXIT_REJECTED) } else { ExitCode::SUCCESS })
 }
 
-/// Write one response per message of an interchange into `dir`; returns the files written.
-pub fn write_responses(dir: &Path, input: &Path, ic: &Interchange) -> Result<Vec<PathBuf>> {
+/// Write one response per message of an interchange into `dir`, dated `issued`; returns the files written.
+pub fn write_responses(dir: &Path, input: &Path, ic: &Interchange, issued: DateTime<Utc>) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let stem = input.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "input".into());
     let safe = |s: &str| s.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect::<String>();
@@ -95,18 +96,18 @@ pub fn write_responses(dir: &Path, input: &Path, ic: &Interchange) -> Result<Vec
     match ic.format {
         MessageFormat::Edifact => {
             for m in &ic.messages {
-                put(format!("{stem}.{}.cusres.edi", safe(&m.reference)), edifact::cusres(ic, m))?;
+                put(format!("{stem}.{}.cusres.edi", safe(&m.reference)), edifact::cusres(ic, m, issued))?;
             }
         }
         MessageFormat::X12 => {
-            put(format!("{stem}.997.edi"), x12::ack_997(ic))?;
+            put(format!("{stem}.997.edi"), x12::ack_997(ic, issued))?;
             for m in &ic.messages {
-                put(format!("{stem}.{}.355.edi", safe(&m.reference)), x12::response_355(ic, m))?;
+                put(format!("{stem}.{}.355.edi", safe(&m.reference)), x12::response_355(ic, m, issued))?;
             }
         }
         MessageFormat::WcoXml => {
             for m in &ic.messages {
-                put(format!("{stem}.{}.response.xml", safe(&m.reference)), wco::response(ic, m))?;
+                put(format!("{stem}.{}.response.xml", safe(&m.reference)), wco::response(ic, m, issued))?;
             }
         }
     }
@@ -118,7 +119,8 @@ pub fn respond(dir: &Path, inputs: &[PathBuf]) -> Result<()> {
     for p in inputs.iter().filter(|p| p.as_os_str() != "-") {
         let Ok(bytes) = std::fs::read(p) else { continue };
         if let Some(ic) = clearway_formats::read_interchange(&bytes) {
-            let n = write_responses(dir, p, &ic)?;
+            // Responses carry the time they are issued: the CLI's clock (the readers never read it).
+            let n = write_responses(dir, p, &ic, Utc::now())?;
             let errors = ic.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
             eprintln!("{}: {} responses written to {} ({} envelope errors)", p.display(), n.len(), dir.display(), errors);
         }

@@ -43,6 +43,7 @@ use std::collections::HashMap;
 use std::io::{self, BufRead, BufReader, ErrorKind, Read};
 
 use chrono::{DateTime, Utc};
+use clearway_core::diagnostic::code;
 use clearway_core::{
     AgencyCountry, Conveyance, Diagnostic, Direction, Equipment, Filing, GoodsItem, Identifier, Itinerary, Mode, Party,
     Role, Severity, Stage, Times,
@@ -255,11 +256,11 @@ impl<R: Read> CsvRecords<R> {
                 }
                 Row::Oversized { line, raw } => {
                     let msg = format!("row is larger than the limit of {} bytes; skipped", self.max_record);
-                    return Ok(Some(self.with_header_diags(error_record(line, 1, raw, msg))));
+                    return Ok(Some(self.with_header_diags(error_record(line, 1, raw, code::RECORD_TOO_LARGE, msg))));
                 }
                 Row::Truncated { line, raw } => {
                     let msg = "truncated: a quoted field is not closed at the end of the input".to_string();
-                    return Ok(Some(self.with_header_diags(error_record(line, 1, raw, msg))));
+                    return Ok(Some(self.with_header_diags(error_record(line, 1, raw, code::CSV_ROW, msg))));
                 }
                 Row::Fields { line, raw } => (line, raw),
             };
@@ -285,6 +286,7 @@ impl<R: Read> CsvRecords<R> {
                                 name.clone(),
                                 format!("duplicate column `{name}`; only the first is used"),
                             )
+                            .with_code(code::CSV_HEADER)
                             .at_line(line, None),
                         );
                     } else {
@@ -292,7 +294,9 @@ impl<R: Read> CsvRecords<R> {
                     }
                 }
                 None => self.header_diags.push(
-                    Diagnostic::warning(name.clone(), format!("unknown column `{name}` (ignored)")).at_line(line, None),
+                    Diagnostic::warning(name.clone(), format!("unknown column `{name}` (ignored)"))
+                        .with_code(code::CSV_HEADER)
+                        .at_line(line, None),
                 ),
             }
         }
@@ -324,7 +328,7 @@ impl<R: Read> Iterator for CsvRecords<R> {
             Ok(r) => r,
             Err(e) => {
                 self.done = true;
-                Some(error_record(self.line, 1, Vec::new(), format!("read error: {e}")))
+                Some(error_record(self.line, 1, Vec::new(), code::INPUT_READ, format!("read error: {e}")))
             }
         }
     }
@@ -376,11 +380,12 @@ struct Cells<'a> {
 }
 
 impl Cells<'_> {
-    fn problem(&mut self, col: &str, severity: Severity, message: String) {
+    fn problem(&mut self, col: &str, severity: Severity, c: &'static str, message: String) {
         let d = match severity {
             Severity::Warning => Diagnostic::warning(col, message),
             Severity::Error => Diagnostic::error(col, message),
-        };
+        }
+        .with_code(c);
         self.diags.push(d.at_line(self.line, None));
     }
 
@@ -390,14 +395,19 @@ impl Cells<'_> {
         let severity = if required { Severity::Error } else { Severity::Warning };
         let Some(&pos) = self.header.index.get(col) else {
             if required {
-                self.problem(col, severity, format!("required column `{col}` is missing from the header"));
+                self.problem(
+                    col,
+                    severity,
+                    code::CSV_HEADER,
+                    format!("required column `{col}` is missing from the header"),
+                );
             }
             return None;
         };
         let cell = self.fields.get(pos).map_or(&[][..], |f| f.as_slice());
         if cell.is_empty() {
             if required {
-                self.problem(col, severity, "missing required value".to_string());
+                self.problem(col, severity, code::FIELD_MISSING, "missing required value".to_string());
             }
             return None;
         }
@@ -405,7 +415,7 @@ impl Cells<'_> {
             Ok(s) => Some(s.to_string()),
             Err(_) => {
                 let what = if required { "" } else { "; the value was dropped" };
-                self.problem(col, severity, format!("not valid UTF-8{what}"));
+                self.problem(col, severity, code::FIELD_INVALID, format!("not valid UTF-8{what}"));
                 None
             }
         }
@@ -424,9 +434,9 @@ impl Cells<'_> {
             Err(e) => {
                 let text = explain(&e.to_string(), Some(&Value::String(s)));
                 if required {
-                    self.problem(col, Severity::Error, text);
+                    self.problem(col, Severity::Error, code::FIELD_INVALID, text);
                 } else {
-                    self.problem(col, Severity::Warning, format!("{text}; the value was dropped"));
+                    self.problem(col, Severity::Warning, code::FIELD_INVALID, format!("{text}; the value was dropped"));
                 }
                 None
             }
@@ -442,6 +452,7 @@ impl Cells<'_> {
                 self.problem(
                     col,
                     Severity::Warning,
+                    code::FIELD_INVALID,
                     format!("expected {expected}, found {found}; the value was dropped"),
                 );
                 None
@@ -503,11 +514,11 @@ fn build(header: &Header, fields: &[Vec<u8>], line: u64) -> Result<Parsed, Vec<D
         } else {
             format!("row has {} fields, the header {}; the missing ones are taken as empty", fields.len(), header.width)
         };
-        c.diags.push(Diagnostic {
-            severity: Severity::Warning,
-            location: clearway_core::Location { path: None, line: Some(line), column: None },
-            message,
-        });
+        c.diags.push(Diagnostic::new(Severity::Warning, code::CSV_ROW, message).at(clearway_core::Location {
+            path: None,
+            line: Some(line),
+            column: None,
+        }));
     }
 
     let id = c.text("id", true);
@@ -562,7 +573,12 @@ fn build(header: &Header, fields: &[Vec<u8>], line: u64) -> Result<Parsed, Vec<D
         None => {
             for col in ["seal", "size_type"] {
                 if header.index.get(col).and_then(|&p| fields.get(p)).is_some_and(|f| !f.is_empty()) {
-                    c.problem(col, Severity::Warning, "given without a container; ignored".to_string());
+                    c.problem(
+                        col,
+                        Severity::Warning,
+                        code::FIELD_INVALID,
+                        "given without a container; ignored".to_string(),
+                    );
                 }
             }
         }

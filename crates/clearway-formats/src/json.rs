@@ -19,6 +19,7 @@
 
 use std::sync::LazyLock;
 
+use clearway_core::diagnostic::code;
 use clearway_core::{Diagnostic, Filing, Location, Severity};
 use serde::de::DeserializeOwned;
 use serde_json::{Number, Value};
@@ -225,6 +226,7 @@ fn slow_path<T: DeserializeOwned>(
     if !value.is_object() {
         return Err(vec![Diagnostic {
             severity: Severity::Error,
+            code: code::JSON_NOT_OBJECT.into(),
             location: Location::default(),
             message: format!("expected a JSON object, found {}", describe(&value)),
         }]);
@@ -254,6 +256,7 @@ fn slow_path<T: DeserializeOwned>(
     }
     fix.diags.push(Diagnostic {
         severity: Severity::Error,
+        code: code::TOO_MANY_PROBLEMS.into(),
         location: Location::default(),
         message: format!("too many problems: gave up after {MAX_REPAIRS} repairs"),
     });
@@ -299,16 +302,19 @@ impl Repairs {
         if let Some(e) = fast_err {
             let text = strip_position(&e.to_string());
             if text.starts_with("duplicate field") || self.diags.is_empty() {
-                let message =
-                    if text.starts_with("duplicate field") { format!("{text}; the last value was kept") } else { text };
-                self.diags.push(Diagnostic { severity: Severity::Warning, location: position(&e), message });
+                let (message, c) = if text.starts_with("duplicate field") {
+                    (format!("{text}; the last value was kept"), code::FIELD_REPAIRED)
+                } else {
+                    (text, code::FIELD_INVALID)
+                };
+                self.diags.push(Diagnostic::new(Severity::Warning, c, message).at(position(&e)));
             }
         }
         if self.fatal { Err(self.diags) } else { Ok((t, self.diags)) }
     }
 
-    fn warn(&mut self, path: String, message: String) {
-        self.diags.push(Diagnostic::warning(path, message));
+    fn warn(&mut self, c: &'static str, path: String, message: String) {
+        self.diags.push(Diagnostic::warning(path, message).with_code(c));
     }
 
     /// Repair `value` at `segs` for the error `msg`. False when it cannot be repaired (the
@@ -320,23 +326,22 @@ impl Repairs {
                 && let Some(ph) = spec.placeholder(field)
                 && let Some(root) = value.as_object_mut()
             {
-                self.diags.push(Diagnostic::error(field, format!("missing required field `{field}`")));
+                self.diags.push(
+                    Diagnostic::error(field, format!("missing required field `{field}`"))
+                        .with_code(code::FIELD_MISSING),
+                );
                 self.fatal = true;
                 root.insert(field.to_string(), Value::String(ph.to_string()));
                 return true;
             }
-            self.diags.push(Diagnostic {
-                severity: Severity::Error,
-                location: Location::default(),
-                message: msg.to_string(),
-            });
+            self.diags.push(Diagnostic::new(Severity::Error, code::FIELD_INVALID, msg));
             return false;
         }
         if let [Seg::Key(k)] = segs.as_slice()
             && let Some(ph) = spec.placeholder(k)
         {
             let text = explain(msg, node(value, &segs));
-            self.diags.push(Diagnostic::error(k.clone(), text));
+            self.diags.push(Diagnostic::error(k.clone(), text).with_code(code::FIELD_INVALID));
             self.fatal = true;
             if let Some(root) = value.as_object_mut() {
                 root.insert(k.clone(), Value::String(ph.to_string()));
@@ -359,14 +364,14 @@ impl Repairs {
             _ => "field",
         };
         if let Some(field) = missing_field(msg) {
-            self.warn(path, format!("missing required field `{field}`; the {what} was dropped"));
+            self.warn(code::FIELD_MISSING, path, format!("missing required field `{field}`; the {what} was dropped"));
             return self.remove(value, &segs);
         }
         if let [.., Seg::Key(array), Seg::Index(_), Seg::Key(field)] = segs.as_slice()
             && spec.nested_required.iter().any(|(a, f)| a == array && f == field)
         {
             let text = explain(msg, node(value, &segs));
-            self.warn(path, format!("{text}; `{field}` is required, so the element was dropped"));
+            self.warn(code::FIELD_MISSING, path, format!("{text}; `{field}` is required, so the element was dropped"));
             return self.remove(value, &segs[..segs.len() - 1]);
         }
         let text = explain(msg, node(value, &segs));
@@ -381,7 +386,7 @@ impl Repairs {
             } else {
                 format!("converted to {}", describe(&fixed))
             };
-            self.warn(path, format!("{text}; {note}"));
+            self.warn(code::FIELD_REPAIRED, path, format!("{text}; {note}"));
             self.converted.push(current);
             if let Some(slot) = node_mut(value, &segs) {
                 *slot = fixed;
@@ -389,7 +394,7 @@ impl Repairs {
             }
             return false;
         }
-        self.warn(path, format!("{text}; the {what} was dropped"));
+        self.warn(code::FIELD_INVALID, path, format!("{text}; the {what} was dropped"));
         self.remove(value, &segs)
     }
 
@@ -416,7 +421,10 @@ impl Repairs {
             self.removed.push(r);
         }
         if !removed {
-            self.diags.push(Diagnostic::error(path_string(segs), "internal: could not repair this value".to_string()));
+            self.diags.push(
+                Diagnostic::error(path_string(segs), "internal: could not repair this value".to_string())
+                    .with_code(code::FIELD_INVALID),
+            );
         }
         removed
     }
@@ -460,7 +468,7 @@ impl Repairs {
 
 fn unknown_field_warning(path: &str) -> Diagnostic {
     let name = path.rsplit('.').next().unwrap_or(path);
-    Diagnostic::warning(path, format!("unknown field `{name}` (ignored)"))
+    Diagnostic::warning(path, format!("unknown field `{name}` (ignored)")).with_code(code::FIELD_UNKNOWN)
 }
 
 fn ignored_segs(p: &serde_ignored::Path<'_>) -> Vec<Seg> {
@@ -663,11 +671,11 @@ fn position(e: &serde_json::Error) -> Location {
 /// Malformed JSON, with line and column relative to the parsed bytes.
 fn syntax_error(e: &serde_json::Error) -> Diagnostic {
     let text = strip_position(&e.to_string());
-    let message = match e.classify() {
-        serde_json::error::Category::Eof => format!("truncated: {text}"),
-        _ => format!("malformed JSON: {text}"),
+    let (c, message) = match e.classify() {
+        serde_json::error::Category::Eof => (code::JSON_TRUNCATED, format!("truncated: {text}")),
+        _ => (code::JSON_SYNTAX, format!("malformed JSON: {text}")),
     };
-    Diagnostic { severity: Severity::Error, location: position(e), message }
+    Diagnostic::new(Severity::Error, c, message).at(position(e))
 }
 
 #[cfg(test)]

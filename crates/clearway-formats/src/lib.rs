@@ -15,6 +15,7 @@
 
 use std::io::{BufRead, Cursor, ErrorKind, Read as _};
 
+use clearway_core::diagnostic::code;
 use clearway_core::{Diagnostic, Filing};
 
 pub mod csv;
@@ -159,7 +160,7 @@ pub fn records<R: BufRead + 'static>(mut reader: R) -> Box<dyn Iterator<Item = R
             // Interchanges are read whole: control counts close them, and responses refer to them.
             let mut bytes = Vec::new();
             if let Err(e) = input.read_to_end(&mut bytes) {
-                let d = Diagnostic::error("input", format!("read error: {e}"));
+                let d = Diagnostic::error("input", format!("read error: {e}")).with_code(code::INPUT_READ);
                 return Box::new(std::iter::once(Record { line: 1, raw: bytes, outcome: Err(vec![d]) }));
             }
             match read_interchange(&bytes) {

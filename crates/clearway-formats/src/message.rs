@@ -2,6 +2,7 @@
 //! read whole into an [`Interchange`] of [`Message`]s, each yielding zero or more filings and getting
 //! one response in the sender's format.
 
+use clearway_core::diagnostic::code;
 use clearway_core::{Diagnostic, Severity};
 
 use crate::{Parsed, Record};
@@ -98,7 +99,7 @@ impl Interchange {
             if !m.accepted() || m.filings.is_empty() {
                 let mut diags = m.diagnostics;
                 if diags.is_empty() {
-                    let d = Diagnostic::error(format!("{} {}", m.kind, m.reference), "the message holds no filing");
+                    let d = Diagnostic::error(format!("{} {}", m.kind, m.reference), "the message holds no filing").with_code(code::MESSAGE_EMPTY);
                     diags.push(d.at_line(m.line.max(1), None));
                 }
                 out.push(Record { line: m.line, raw: m.raw, outcome: Err(diags) });

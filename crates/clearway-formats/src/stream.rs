@@ -23,6 +23,7 @@
 
 use std::io::{self, BufRead, ErrorKind};
 
+use clearway_core::diagnostic::code;
 use clearway_core::{Diagnostic, Location, Severity};
 
 use crate::{Record, json::parse_filing_json, json::parse_prefix, json::quote};
@@ -370,6 +371,7 @@ impl<R: BufRead> JsonRecords<R> {
                         line,
                         col,
                         Vec::new(),
+                        code::JSON_TRUNCATED,
                         format!("truncated: the JSON array opened on line {opened} is not closed (missing `]`)"),
                     )
                 }));
@@ -405,11 +407,23 @@ impl<R: BufRead> JsonRecords<R> {
                     return Ok(Some(self.finish(line, col, raw, end)));
                 }
                 let found = describe_raw(&raw);
-                return Ok(Some(error_record(line, col, raw, format!("expected a JSON object, found {found}"))));
+                return Ok(Some(error_record(
+                    line,
+                    col,
+                    raw,
+                    code::JSON_NOT_OBJECT,
+                    format!("expected a JSON object, found {found}"),
+                )));
             }
             self.skip_line(Some(&mut raw))?;
             let found = describe_raw(&raw);
-            return Ok(Some(error_record(line, col, raw, format!("expected a JSON object or array, found {found}"))));
+            return Ok(Some(error_record(
+                line,
+                col,
+                raw,
+                code::JSON_NOT_OBJECT,
+                format!("expected a JSON object or array, found {found}"),
+            )));
         }
     }
 
@@ -463,12 +477,19 @@ impl<R: BufRead> JsonRecords<R> {
                 while raw.last().is_some_and(|b| b.is_ascii_whitespace()) {
                     raw.pop();
                 }
-                format!("truncated: the object is not closed before line {}, which starts a new one", self.line)
+                let m =
+                    format!("truncated: the object is not closed before line {}, which starts a new one", self.line);
+                (code::JSON_TRUNCATED, m)
             }
-            End::Eof => "truncated: the object is not closed at the end of the input".to_string(),
-            End::Oversized => format!("record is larger than the limit of {} bytes; skipped", self.max_record),
+            End::Eof => {
+                (code::JSON_TRUNCATED, "truncated: the object is not closed at the end of the input".to_string())
+            }
+            End::Oversized => (
+                code::RECORD_TOO_LARGE,
+                format!("record is larger than the limit of {} bytes; skipped", self.max_record),
+            ),
         };
-        error_record(line, col, raw, message)
+        error_record(line, col, raw, message.0, message.1)
     }
 }
 
@@ -483,7 +504,7 @@ impl<R: BufRead> Iterator for JsonRecords<R> {
             Ok(r) => r,
             Err(e) => {
                 self.done = true;
-                Some(error_record(self.line, self.column(), Vec::new(), format!("read error: {e}")))
+                Some(error_record(self.line, self.column(), Vec::new(), code::INPUT_READ, format!("read error: {e}")))
             }
         }
     }
@@ -528,12 +549,9 @@ pub(crate) fn place(d: &mut Diagnostic, line: u64, col: u64) {
     }
 }
 
-pub(crate) fn error_record(line: u64, col: u64, raw: Vec<u8>, message: String) -> Record {
-    let d = Diagnostic {
-        severity: Severity::Error,
-        location: Location { path: None, line: Some(line), column: Some(col) },
-        message,
-    };
+pub(crate) fn error_record(line: u64, col: u64, raw: Vec<u8>, c: &'static str, message: String) -> Record {
+    let d =
+        Diagnostic::new(Severity::Error, c, message).at(Location { path: None, line: Some(line), column: Some(col) });
     Record { line, raw, outcome: Err(vec![d]) }
 }
 

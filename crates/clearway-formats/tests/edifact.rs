@@ -5,6 +5,8 @@ use clearway_formats::edifact::{self, Tokenizer};
 use clearway_formats::{Interchange, MessageFormat};
 use proptest::prelude::*;
 
+const EPOCH: chrono::DateTime<chrono::Utc> = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH;
+
 fn sample(name: &str) -> Option<Vec<u8>> {
     let p = clearway_testdata::file(&format!("messages/edifact/{name}"))?;
     std::fs::read(p).ok()
@@ -151,7 +153,7 @@ fn cusres_parses_back_and_names_the_message() {
         return;
     };
     let ic = edifact::read(&bytes);
-    let resp = edifact::cusres(&ic, &ic.messages[0]);
+    let resp = edifact::cusres(&ic, &ic.messages[0], EPOCH);
     let mut tk = Tokenizer::new(&resp);
     let segs: Vec<_> = (&mut tk).collect();
     assert!(tk.diagnostics.is_empty(), "{:?}", tk.diagnostics);
@@ -175,7 +177,7 @@ fn cusres_parses_back_and_names_the_message() {
     // A rejected message gets 961 and the type error.
     if let Some(b) = sample("edifact-d04b-baplie-stowage-plan.edi") {
         let ic = edifact::read(&b);
-        let resp = edifact::cusres(&ic, &ic.messages[0]);
+        let resp = edifact::cusres(&ic, &ic.messages[0], EPOCH);
         let segs: Vec<_> = Tokenizer::new(&resp).collect();
         assert!(segs.iter().any(|s| s.tag == b"BGM" && s.text(1, 1) == "961" && s.text(2, 1) == "1"));
         assert!(segs.iter().any(|s| s.tag == b"ERC" && s.text(1, 1) == "TYP"));
@@ -339,7 +341,7 @@ proptest! {
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2000)) {
         let ic = edifact::read(&bytes);
         for m in &ic.messages {
-            let _ = edifact::cusres(&ic, m);
+            let _ = edifact::cusres(&ic, m, EPOCH);
         }
     }
 
@@ -352,7 +354,7 @@ proptest! {
         let s: String = parts.concat();
         let ic = edifact::read(s.as_bytes());
         for m in &ic.messages {
-            let _ = edifact::cusres(&ic, m);
+            let _ = edifact::cusres(&ic, m, EPOCH);
         }
     }
 }

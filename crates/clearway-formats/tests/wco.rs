@@ -283,7 +283,7 @@ fn responses_parse_back() {
         .unwrap()
         .with_timezone(&chrono::Utc);
     let ok = wco::read(decl("").as_bytes());
-    let out = wco::response_at(&ok, &ok.messages[0], t);
+    let out = wco::response(&ok, &ok.messages[0], t);
     let s = String::from_utf8(out.clone()).unwrap();
     assert!(s.contains("<FunctionCode>01</FunctionCode>"));
     assert!(s.contains("<FunctionalReferenceID>R1</FunctionalReferenceID>"));
@@ -296,7 +296,7 @@ fn responses_parse_back() {
         )
         .as_bytes(),
     );
-    let out = wco::response_at(&bad, &bad.messages[0], t);
+    let out = wco::response(&bad, &bad.messages[0], t);
     let s = String::from_utf8(out.clone()).unwrap();
     assert!(s.contains("<FunctionCode>03</FunctionCode>"), "{s}");
     assert!(
@@ -308,8 +308,11 @@ fn responses_parse_back() {
     assert!(names.contains(&"Error".to_string()));
     assert!(names.contains(&"ValidationCode".to_string()));
     assert!(names.contains(&"Pointer".to_string()));
-    // The non-timestamped entry point also parses.
-    parse_back(&wco::response(&bad, &bad.messages[0]));
+    // The validation code is the diagnostic's machine code.
+    assert!(
+        s.contains("<ValidationCode>XML-NOT-WELL-FORMED</ValidationCode>"),
+        "{s}"
+    );
 }
 
 proptest! {
@@ -317,7 +320,7 @@ proptest! {
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2000)) {
         let ic = wco::read(&bytes);
         for m in &ic.messages {
-            parse_back(&wco::response(&ic, m));
+            parse_back(&wco::response(&ic, m, chrono::DateTime::<chrono::Utc>::UNIX_EPOCH));
         }
     }
 

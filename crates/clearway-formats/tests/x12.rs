@@ -6,6 +6,8 @@ use clearway_formats::Interchange;
 use clearway_formats::x12::{self, Segment, ack_997, read, response_355, tokenize, write_309};
 use proptest::prelude::*;
 
+const EPOCH: chrono::DateTime<chrono::Utc> = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH;
+
 fn sample(name: &str) -> Option<Vec<u8>> {
     let p = clearway_testdata::file(&format!("messages/x12/{name}"))?;
     std::fs::read(p).ok()
@@ -118,7 +120,7 @@ fn sample_309_se01_is_wrong_and_reported() {
     assert_eq!(recs.iter().filter(|r| r.outcome.is_err()).count(), 1);
     assert_eq!(recs.iter().filter(|r| r.outcome.is_ok()).count(), 10);
     // The 997 says accepted with errors (count).
-    let ack = ack_997(&ic);
+    let ack = ack_997(&ic, EPOCH);
     let segs = tokenize(&ack).expect("997 tokenizes").collect::<Vec<_>>();
     let ak5 = segs.iter().find(|s| s.id() == b"AK5").expect("AK5");
     assert_eq!((ak5.element(1), ak5.element(2)), (&b"E"[..], &b"4"[..]));
@@ -140,7 +142,7 @@ fn ack_997_acknowledges_each_functional_group() {
     assert!(errors(&ic).is_empty(), "{:?}", errors(&ic));
     assert_eq!(ic.groups.iter().map(|g| g.control.as_str()).collect::<Vec<_>>(), ["2910", "2911"]);
     assert_eq!(ic.messages.len(), 2);
-    let ack = ack_997(&ic);
+    let ack = ack_997(&ic, EPOCH);
     let segs = tokenize(&ack).expect("997 tokenizes").collect::<Vec<_>>();
     let of = |id: &[u8]| segs.iter().filter(|s| s.id() == id).collect::<Vec<_>>();
     assert_eq!(of(b"ST").len(), 2);
@@ -167,7 +169,7 @@ fn other_transaction_sets_rejected() {
         assert_eq!(m.diagnostics[0].location.path.as_deref(), Some("segment 3 ST, element 1"));
         let recs = ic.clone().into_records(&bytes);
         assert!(recs.iter().all(|r| r.outcome.is_err()));
-        let resp = response_355(&ic, m);
+        let resp = response_355(&ic, m, EPOCH);
         let text = String::from_utf8_lossy(&resp);
         assert!(text.contains(&format!("K1*REJECTED*{kind}")), "{text}");
         assert!(text.contains("is not a customs manifest (309)"));
@@ -190,7 +192,7 @@ fn seg<'a>(segs: &'a [Segment<'a>], id: &[u8]) -> Vec<&'a Segment<'a>> {
 fn responses_parse_back() {
     let Some(bytes) = sample(M309) else { return };
     let ic = read(&with_se01(&bytes, "295"));
-    let ack = ack_997(&ic);
+    let ack = ack_997(&ic, EPOCH);
     let segs: Vec<_> = tokenize(&ack).expect("997").collect();
     assert_eq!(seg(&segs, b"AK1")[0].element(2), b"2910");
     assert_eq!(seg(&segs, b"AK2")[0].element(2), b"3899");
@@ -202,7 +204,7 @@ fn responses_parse_back() {
     assert_eq!(back.sender.as_deref(), Some("XXXXXXXX"));
     assert_eq!(back.recipient.as_deref(), Some("XXXX"));
 
-    let resp = response_355(&ic, &ic.messages[0]);
+    let resp = response_355(&ic, &ic.messages[0], EPOCH);
     let back = read(&resp);
     assert!(errors(&back).is_empty(), "{:?}", errors(&back));
     assert_eq!(back.messages[0].kind, "355");
@@ -221,7 +223,7 @@ fn responses_parse_back() {
     let mixed = mine.replace("GE*1*7", &format!("{st310}GE*2*7"));
     let ic = read(mixed.as_bytes());
     assert_eq!(ic.messages.len(), 2);
-    let ack = ack_997(&ic);
+    let ack = ack_997(&ic, EPOCH);
     let segs: Vec<_> = tokenize(&ack).expect("997").collect();
     let ak5: Vec<_> = seg(&segs, b"AK5").iter().map(|s| s.raw.to_vec()).collect();
     assert_eq!(ak5, [b"AK5*A".to_vec(), b"AK5*R*1".to_vec()]);
@@ -415,9 +417,9 @@ proptest! {
         }
         s.truncate(cut.max(1) + 100);
         let ic = read(&s);
-        let _ = ack_997(&ic);
+        let _ = ack_997(&ic, EPOCH);
         for m in &ic.messages {
-            let _ = response_355(&ic, m);
+            let _ = response_355(&ic, m, EPOCH);
         }
     }
 }

@@ -1,6 +1,7 @@
 //! CUSCAR → [`Filing`]s: Clearway's own mapping (see the [module docs](super) for the tables).
 
 use chrono::{DateTime, NaiveDate, Utc};
+use clearway_core::diagnostic::code;
 use clearway_core::{
     Address, AgencyCountry, Conveyance, Diagnostic, Direction, Equipment, Filing, FilingKind, FilingStatus, GoodsItem,
     Identifier, Itinerary, Mode, Party, Role, Stage, Times,
@@ -266,7 +267,7 @@ pub fn map(segs: &[Segment<'_>], ctx: &Context<'_>) -> (Vec<Parsed>, Vec<Diagnos
                         Diagnostic::warning(
                             s.place_at(1, Some(1)),
                             format!("unknown party qualifier {q:?}; party skipped"),
-                        )
+                        ).with_code(code::CODE_UNMAPPED)
                         .at_line(s.line, None),
                     );
                     continue;
@@ -334,7 +335,7 @@ pub fn map(segs: &[Segment<'_>], ctx: &Context<'_>) -> (Vec<Parsed>, Vec<Diagnos
                         Diagnostic::warning(
                             s.place_at(1, Some(1)),
                             format!("location qualifier {:?} not used", f.text(1, 1)),
-                        )
+                        ).with_code(code::CODE_UNMAPPED)
                             .at_line(s.line, None),
                     ),
                 }
@@ -343,7 +344,7 @@ pub fn map(segs: &[Segment<'_>], ctx: &Context<'_>) -> (Vec<Parsed>, Vec<Diagnos
                 let q = f.bytes(1, 1);
                 let Some(t) = parse_dtm(&f.text(1, 2), &f.text(1, 3)) else {
                     d.diagnostics.push(
-                        Diagnostic::warning(s.place_at(1, Some(2)), "unreadable date/time; ignored")
+                        Diagnostic::warning(s.place_at(1, Some(2)), "unreadable date/time; ignored").with_code(code::DATE_INVALID)
                             .at_line(s.line, None),
                     );
                     continue;
@@ -361,7 +362,7 @@ pub fn map(segs: &[Segment<'_>], ctx: &Context<'_>) -> (Vec<Parsed>, Vec<Diagnos
                     }
                     b"200" | b"34" => tm.loading = Some(t),
                     _ => d.diagnostics.push(
-                        Diagnostic::warning(s.place_at(1, Some(1)), format!("date/time qualifier {:?} not used", f.text(1, 1)))
+                        Diagnostic::warning(s.place_at(1, Some(1)), format!("date/time qualifier {:?} not used", f.text(1, 1))).with_code(code::CODE_UNMAPPED)
                             .at_line(s.line, None),
                     ),
                 }
@@ -417,7 +418,7 @@ pub fn map(segs: &[Segment<'_>], ctx: &Context<'_>) -> (Vec<Parsed>, Vec<Diagnos
                 let number = f.text(2, 1);
                 if number.is_empty() {
                     d.diagnostics.push(
-                        Diagnostic::warning(s.place_at(2, Some(1)), "equipment without a number; skipped")
+                        Diagnostic::warning(s.place_at(2, Some(1)), "equipment without a number; skipped").with_code(code::FIELD_MISSING)
                             .at_line(s.line, None),
                     );
                     continue;
@@ -480,7 +481,7 @@ pub fn map(segs: &[Segment<'_>], ctx: &Context<'_>) -> (Vec<Parsed>, Vec<Diagnos
                 }
                 let Some(v) = number(&f.text(3, 2)) else {
                     d.diagnostics
-                        .push(Diagnostic::warning(s.place_at(3, Some(2)), "unreadable weight").at_line(s.line, None));
+                        .push(Diagnostic::warning(s.place_at(3, Some(2)), "unreadable weight").with_code(code::FIELD_INVALID).at_line(s.line, None));
                     continue;
                 };
                 let kg = match &*f.text(3, 1) {
@@ -489,7 +490,7 @@ pub fn map(segs: &[Segment<'_>], ctx: &Context<'_>) -> (Vec<Parsed>, Vec<Diagnos
                     "TNE" => v * 1000.0,
                     u => {
                         d.diagnostics.push(
-                            Diagnostic::warning(s.place_at(3, Some(1)), format!("unknown weight unit {u:?}"))
+                            Diagnostic::warning(s.place_at(3, Some(1)), format!("unknown weight unit {u:?}")).with_code(code::CODE_UNMAPPED)
                                 .at_line(s.line, None),
                         );
                         continue;

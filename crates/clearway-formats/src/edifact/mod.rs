@@ -81,18 +81,22 @@
 //! value/currency/radioactive, conveyance vin and containers_on_board, an air filing's voyage, a
 //! non-air filing's flight, a highway filing's vessel_name without a plate.
 //!
-//! [`cusres`] answers one message: UNB with sender and recipient swapped, `UNH+1+CUSRES:D:03B:UN`,
+//! [`cusres`] answers one message: UNB with sender and recipient swapped and the caller's issue time,
+//! `UNH+1+CUSRES:D:03B:UN`,
 //! `BGM+962` when the message was accepted or `BGM+961` when rejected (Clearway's convention),
 //! document number = the message reference, `RFF+ACW:<message ref>`, then per error
 //! `ERP+1`, `RFF+ACW:<message ref>:<segment position in the message, UNH = 1>`,
-//! `ERC+<code>:ZZZ` (TYP not a cargo report, CTL control count/reference, TRN truncated, SYN
-//! tokenizer, GEN other) and `FTX+AAO+++<location and text>`. Envelope errors of the segments
+//! `ERC+<code>:ZZZ` from the diagnostic's machine code (TYP `MESSAGE-NOT-FILING`/`MESSAGE-RESPONSE`;
+//! CTL `EDI-UNT-COUNT`, `EDI-UNT-REF`, `EDI-UNE-*`, `EDI-UNZ-COUNT`/`-REF`; TRN `EDI-UNT-MISSING`,
+//! `EDI-UNZ-MISSING`; SYN `EDI-SYNTAX`, `EDI-CHARSET`; GEN any other) and
+//! `FTX+AAO+++<location and text>`. Envelope errors of the segments
 //! from this message's UNH up to the next message are included (not UNZ/UNE ones).
 
 pub mod cuscar;
 pub mod token;
 mod write;
 
+use clearway_core::diagnostic::code;
 use clearway_core::{Diagnostic, Severity};
 
 use crate::message::{Interchange, Message, MessageFormat};
@@ -133,7 +137,7 @@ fn close<'a>(bytes: &[u8], ic: &mut Interchange, o: Open<'a>, closed: bool, ung:
     };
     if !closed {
         m.diagnostics.push(
-            Diagnostic::error(first.place(), format!("message {} has no UNT trailer: truncated", m.reference))
+            Diagnostic::error(first.place(), format!("message {} has no UNT trailer: truncated", m.reference)).with_code(code::EDI_UNT_MISSING)
                 .at_line(first.line, None),
         );
     } else if m.kind != "CUSCAR" {
@@ -144,7 +148,7 @@ fn close<'a>(bytes: &[u8], ic: &mut Interchange, o: Open<'a>, closed: bool, ung:
                     "message type {} is not a cargo report (CUSCAR)",
                     if m.kind.is_empty() { "(none)" } else { &m.kind }
                 ),
-            )
+            ).with_code(code::MESSAGE_NOT_FILING)
             .at_line(first.line, None),
         );
     } else {
@@ -216,7 +220,7 @@ pub fn read(bytes: &[u8]) -> Interchange {
                             "byte 0x{:02X} outside the declared character set (first occurrence)",
                             s.raw.get(i).copied().unwrap_or(0)
                         ),
-                    )
+                    ).with_code(code::EDI_CHARSET)
                     .at_line(s.line, None),
                 );
             }
@@ -236,7 +240,7 @@ pub fn read(bytes: &[u8]) -> Interchange {
             }
             b"UNT" => {
                 let Some(mut o) = open.take() else {
-                    diags.push(Diagnostic::error(s.place(), "UNT without a UNH").at_line(s.line, None));
+                    diags.push(Diagnostic::error(s.place(), "UNT without a UNH").with_code(code::EDI_UNT_REF).at_line(s.line, None));
                     continue;
                 };
                 o.segs.push(s);
@@ -251,7 +255,7 @@ pub fn read(bytes: &[u8]) -> Interchange {
                                 n.map_or_else(|| format!("{:?}", s.text(1, 1)), |n| n.to_string()),
                                 o.reference
                             ),
-                        )
+                        ).with_code(code::EDI_UNT_COUNT)
                         .at_line(s.line, None),
                     ),
                 }
@@ -261,7 +265,7 @@ pub fn read(bytes: &[u8]) -> Interchange {
                         Diagnostic::error(
                             s.place_at(2, None),
                             format!("UNT reference {r:?} does not match the UNH reference {:?}", o.reference),
-                        )
+                        ).with_code(code::EDI_UNT_REF)
                         .at_line(s.line, None),
                     );
                 }
@@ -275,7 +279,7 @@ pub fn read(bytes: &[u8]) -> Interchange {
             b"UNB" => {
                 if unb_seen && !unz_seen {
                     diags.push(
-                        Diagnostic::error(s.place(), "UNB before the previous interchange's UNZ").at_line(s.line, None),
+                        Diagnostic::error(s.place(), "UNB before the previous interchange's UNZ").with_code(code::EDI_UNB_SEQUENCE).at_line(s.line, None),
                     );
                 }
                 unb_seen = true;
@@ -290,7 +294,7 @@ pub fn read(bytes: &[u8]) -> Interchange {
                     }
                     other => {
                         diags.push(
-                            Diagnostic::warning(s.place_at(1, Some(1)), format!("unknown syntax identifier {other:?}"))
+                            Diagnostic::warning(s.place_at(1, Some(1)), format!("unknown syntax identifier {other:?}")).with_code(code::EDI_SYNTAX)
                                 .at_line(s.line, None),
                         );
                         Charset::Any
@@ -311,7 +315,7 @@ pub fn read(bytes: &[u8]) -> Interchange {
                 group = Some((s.text(5, 1).into_owned(), 0));
             }
             b"UNE" => match group.take() {
-                None => diags.push(Diagnostic::error(s.place(), "UNE without a UNG").at_line(s.line, None)),
+                None => diags.push(Diagnostic::error(s.place(), "UNE without a UNG").with_code(code::EDI_UNE_REF).at_line(s.line, None)),
                 Some((gref, n)) => {
                     if digits(&s.text(1, 1)) != Some(n) {
                         diags.push(
@@ -321,7 +325,7 @@ pub fn read(bytes: &[u8]) -> Interchange {
                                     "UNE message count {:?} does not match the {n} messages of the group",
                                     s.text(1, 1)
                                 ),
-                            )
+                            ).with_code(code::EDI_UNE_COUNT)
                             .at_line(s.line, None),
                         );
                     }
@@ -330,7 +334,7 @@ pub fn read(bytes: &[u8]) -> Interchange {
                             Diagnostic::error(
                                 s.place_at(2, None),
                                 format!("UNE reference {:?} does not match the UNG reference {gref:?}", s.text(2, 1)),
-                            )
+                            ).with_code(code::EDI_UNE_REF)
                             .at_line(s.line, None),
                         );
                     }
@@ -348,7 +352,7 @@ pub fn read(bytes: &[u8]) -> Interchange {
                                 s.text(1, 1),
                                 if groups > 0 { "groups" } else { "messages" }
                             ),
-                        )
+                        ).with_code(code::EDI_UNZ_COUNT)
                         .at_line(s.line, None),
                     );
                 }
@@ -361,13 +365,13 @@ pub fn read(bytes: &[u8]) -> Interchange {
                                 "UNZ reference {r:?} does not match the UNB reference {:?}",
                                 unb_ref.as_deref().unwrap_or("")
                             ),
-                        )
+                        ).with_code(code::EDI_UNZ_REF)
                         .at_line(s.line, None),
                     );
                 }
             }
             _ => diags.push(
-                Diagnostic::warning(s.place(), "segment outside a message (UNH..UNT); ignored").at_line(s.line, None),
+                Diagnostic::warning(s.place(), "segment outside a message (UNH..UNT); ignored").with_code(code::EDI_STRAY_SEGMENT).at_line(s.line, None),
             ),
         }
     }
@@ -379,11 +383,11 @@ pub fn read(bytes: &[u8]) -> Interchange {
     tdiags.append(&mut diags);
     diags = tdiags;
     if !any {
-        diags.push(Diagnostic::error("input", "no EDIFACT segments found").at_line(1, None));
+        diags.push(Diagnostic::error("input", "no EDIFACT segments found").with_code(code::INPUT_EMPTY).at_line(1, None));
     } else if !unb_seen {
-        diags.push(Diagnostic::warning("input", "no UNB interchange header").at_line(1, None));
+        diags.push(Diagnostic::warning("input", "no UNB interchange header").with_code(code::EDI_UNB_MISSING).at_line(1, None));
     } else if !unz_seen {
-        diags.push(Diagnostic::error("input", "interchange truncated: no UNZ trailer").at_line(last_line, None));
+        diags.push(Diagnostic::error("input", "interchange truncated: no UNZ trailer").with_code(code::EDI_UNZ_MISSING).at_line(last_line, None));
     }
     ic.diagnostics = diags;
     ic

@@ -6,6 +6,7 @@
 use std::borrow::Cow;
 
 use clearway_core::Diagnostic;
+use clearway_core::diagnostic::code;
 
 /// The service characters (UNA, or the ISO 9735 defaults `:+.? '`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -379,13 +380,13 @@ impl<'a> Tokenizer<'a> {
                     t.push(Diagnostic::error(
                         "UNA",
                         "UNA service string advice repeats a separator; using the defaults",
-                    ));
+                    ).with_code(code::EDI_SYNTAX));
                     t.seps = Separators::default();
                 }
                 t.una = true;
                 t.pos += 9;
             } else {
-                t.push(Diagnostic::error("UNA", "truncated UNA service string advice"));
+                t.push(Diagnostic::error("UNA", "truncated UNA service string advice").with_code(code::EDI_SYNTAX));
                 t.pos = input.len();
             }
         }
@@ -407,7 +408,7 @@ impl<'a> Tokenizer<'a> {
             out.push(Diagnostic::warning(
                 "input",
                 format!("{} further tokenizer problems not listed", self.suppressed),
-            ));
+            ).with_code(code::EDI_SYNTAX));
             self.suppressed = 0;
         }
         out
@@ -459,7 +460,7 @@ impl<'a> Iterator for Tokenizer<'a> {
                             Diagnostic::error(
                                 format!("segment {}", self.number + 1),
                                 "release character at the end of the input escapes nothing",
-                            )
+                            ).with_code(code::EDI_SYNTAX)
                             .at_line(self.line, None),
                         );
                         i = input.len();
@@ -489,7 +490,7 @@ impl<'a> Iterator for Tokenizer<'a> {
                     Diagnostic::error(
                         format!("segment {}", self.number + 1),
                         format!("not an EDIFACT segment (bad tag or binary data): {shown:?}; skipped"),
-                    )
+                    ).with_code(code::EDI_SYNTAX)
                     .at_line(line, None),
                 );
                 continue;
@@ -500,7 +501,7 @@ impl<'a> Iterator for Tokenizer<'a> {
                     Diagnostic::error(
                         format!("segment {} {}", self.number, String::from_utf8_lossy(tag)),
                         "input ends inside a segment (no segment terminator): truncated",
-                    )
+                    ).with_code(code::EDI_SYNTAX)
                     .at_line(line, None),
                 );
             }

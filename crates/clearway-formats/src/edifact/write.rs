@@ -1,6 +1,7 @@
 //! Writers: [`write_cuscar`] and [`cusres`] (see the [module docs](super)).
 
 use chrono::{DateTime, Timelike, Utc};
+use clearway_core::diagnostic::code;
 use clearway_core::{Diagnostic, Direction, Filing, FilingStatus, Mode, Severity, Stage};
 
 use super::cuscar::qualifier_of;
@@ -188,33 +189,36 @@ fn segment_of(d: &Diagnostic) -> Option<u64> {
     rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
 }
 
+/// The CUSRES `ERC` code of a diagnostic, from its machine code (see the module docs).
 fn error_code(d: &Diagnostic) -> &'static str {
-    let m = &d.message;
-    let p = d.location.path.as_deref().unwrap_or("");
-    if m.contains("not a cargo report") {
-        "TYP"
-    } else if m.contains("truncated") {
-        "TRN"
-    } else if (p.contains(" UNT") || p.contains(" UNZ") || p.contains(" UNE"))
-        && (m.contains("count") || m.contains("reference"))
-    {
-        "CTL"
-    } else if m.contains("not an EDIFACT segment") || m.contains("release character") || m.contains("character set") {
-        "SYN"
-    } else {
-        "GEN"
+    match d.code() {
+        code::MESSAGE_NOT_FILING | code::MESSAGE_RESPONSE => "TYP",
+        code::EDI_UNT_MISSING | code::EDI_UNZ_MISSING | code::JSON_TRUNCATED | code::XML_TRUNCATED => "TRN",
+        code::EDI_UNT_COUNT
+        | code::EDI_UNT_REF
+        | code::EDI_UNE_COUNT
+        | code::EDI_UNE_REF
+        | code::EDI_UNZ_COUNT
+        | code::EDI_UNZ_REF => "CTL",
+        code::EDI_SYNTAX | code::EDI_CHARSET | code::EDI_UNB_SEQUENCE => "SYN",
+        _ => "GEN",
     }
 }
 
-/// A CUSRES answering `msg` of `ic` (see the module docs for the codes).
-pub fn cusres(ic: &Interchange, msg: &Message) -> Vec<u8> {
+/// Interchange-level errors (UNZ, UNE) are not any one message's.
+fn interchange_level(d: &Diagnostic) -> bool {
+    matches!(d.code(), code::EDI_UNZ_COUNT | code::EDI_UNZ_REF | code::EDI_UNE_COUNT | code::EDI_UNE_REF)
+}
+
+/// A CUSRES answering `msg` of `ic`, issued at `issued` (the UNB date; the caller's clock, never
+/// read here). See the module docs for the codes.
+pub fn cusres(ic: &Interchange, msg: &Message, issued: DateTime<Utc>) -> Vec<u8> {
     let mut w = W { out: Vec::with_capacity(512), count: 0 };
     w.out.extend_from_slice(b"UNA:+.? '\n");
     let sender = ic.recipient.as_deref().unwrap_or("UNKNOWN");
     let recipient = ic.sender.as_deref().unwrap_or("UNKNOWN");
     let cref = ic.control_ref.as_deref().filter(|r| !r.is_empty()).unwrap_or("1");
-    let date = msg.filings.first().and_then(|p| p.filing.times.filed_at.as_ref());
-    let (d, t) = unb_date(date);
+    let (d, t) = unb_date(Some(&issued));
     w.seg("UNB", &[&["UNOW", "4"], &[sender], &[recipient], &[&d, &t], &[cref]]);
     w.count = 0;
     w.seg("UNH", &[&["1"], &["CUSRES", "D", "03B", "UN"]]);
@@ -222,10 +226,10 @@ pub fn cusres(ic: &Interchange, msg: &Message) -> Vec<u8> {
     w.seg("BGM", &[&[if accepted { "962" } else { "961" }], &[&msg.reference], &["9"]]);
     w.seg("RFF", &[&["ACW", &msg.reference]]);
     let next = ic.messages.iter().map(|m| m.segment).filter(|&s| s > msg.segment).min().unwrap_or(u64::MAX);
-    let envelope = ic.diagnostics.iter().filter(|d| {
-        let p = d.location.path.as_deref().unwrap_or("");
-        segment_of(d).is_some_and(|s| s >= msg.segment && s < next) && !p.contains(" UNZ") && !p.contains(" UNE")
-    });
+    let envelope = ic
+        .diagnostics
+        .iter()
+        .filter(|d| segment_of(d).is_some_and(|s| s >= msg.segment && s < next) && !interchange_level(d));
     for d in msg.diagnostics.iter().chain(envelope).filter(|d| d.severity == Severity::Error) {
         w.seg("ERP", &[&["1"]]);
         let pos =

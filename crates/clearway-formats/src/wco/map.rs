@@ -1,6 +1,7 @@
 //! Element tree of one `Declaration` → [`Filing`].
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use clearway_core::diagnostic::code;
 use clearway_core::{
     Address, AgencyCountry, CargoType, Conveyance, Diagnostic, Direction, Equipment, Filing,
     FilingKind, FilingStatus, GoodsItem, Identifier, Itinerary, Mode, Party, Role, Stage, Times,
@@ -38,6 +39,7 @@ fn num(n: &Node, path: &str, diags: &mut Vec<Diagnostic>, base: &str) -> Option<
                     format!("{base}/{path}"),
                     format!("`{t}` is not a number; ignored"),
                 )
+                .with_code(code::FIELD_INVALID)
                 .at_line(n.line, None),
             );
             None
@@ -78,6 +80,7 @@ fn time_of(decl: &Node, name: &str, diags: &mut Vec<Diagnostic>) -> Option<DateT
                 format!("Declaration/{name}"),
                 format!("unreadable date-time `{s}`"),
             )
+            .with_code(code::DATE_INVALID)
             .at_line(n.line, None),
         );
     }
@@ -169,7 +172,7 @@ fn parties(containers: &[&Node], diags: &mut Vec<Diagnostic>) -> Vec<Party> {
                         Diagnostic::warning(
                             "Declaration/GoodsShipment/AEOMutualRecognitionParty",
                             format!("AEO role code {other:?} has no party role here; kept as freight-forwarder"),
-                        )
+                        ).with_code(code::FIELD_INVALID)
                         .at_line(n.line, None),
                     );
                     Role::FreightForwarder
@@ -219,6 +222,7 @@ fn goods_item(n: &Node, idx: usize, diags: &mut Vec<Diagnostic>) -> GoodsItem {
                         format!("{base}/Commodity/Classification"),
                         format!("commodity code `{code}` is not all digits"),
                     )
+                    .with_code(code::FIELD_INVALID)
                     .at_line(c.line, None),
                 );
             }
@@ -242,6 +246,7 @@ fn goods_item(n: &Node, idx: usize, diags: &mut Vec<Diagnostic>) -> GoodsItem {
                         format!("{base}/Packaging/QuantityQuantity"),
                         format!("`{q}` is not a package count"),
                     )
+                    .with_code(code::FIELD_INVALID)
                     .at_line(p.line, None),
                 ),
             }
@@ -272,6 +277,7 @@ fn goods_item(n: &Node, idx: usize, diags: &mut Vec<Diagnostic>) -> GoodsItem {
                         format!("{base}/{}", v.name),
                         format!("`{t}` is not an amount"),
                     )
+                    .with_code(code::FIELD_INVALID)
                     .at_line(v.line, None),
                 ),
             }
@@ -327,6 +333,7 @@ pub(crate) fn declaration(decl: &Node, meta: Option<&Node>) -> Mapped {
                 at("Declaration/FunctionalReferenceID"),
                 "the declaration has no FunctionalReferenceID or ID",
             )
+            .with_code(code::FIELD_MISSING)
             .at_line(line, None),
         );
     }
@@ -349,7 +356,7 @@ pub(crate) fn declaration(decl: &Node, meta: Option<&Node>) -> Mapped {
         ),
         Some("IM") => (Direction::Import, Stage::Arrival, FilingKind::AdvanceCargo),
         Some("CO") => {
-            diags.push(Diagnostic::warning(at("Declaration/TypeCode"), format!("declaration type `{type_code}` (special fiscal territories) treated as import")).at_line(line, None));
+            diags.push(Diagnostic::warning(at("Declaration/TypeCode"), format!("declaration type `{type_code}` (special fiscal territories) treated as import")).with_code(code::CODE_DEFAULTED).at_line(line, None));
             (Direction::Import, Stage::Arrival, FilingKind::AdvanceCargo)
         }
         _ => {
@@ -358,6 +365,7 @@ pub(crate) fn declaration(decl: &Node, meta: Option<&Node>) -> Mapped {
                     at("Declaration/TypeCode"),
                     format!("declaration type `{type_code}` is not IM, EX or CO"),
                 )
+                .with_code(code::FIELD_INVALID)
                 .at_line(line, None),
             );
             (Direction::Import, Stage::Arrival, FilingKind::AdvanceCargo)
@@ -388,6 +396,7 @@ pub(crate) fn declaration(decl: &Node, meta: Option<&Node>) -> Mapped {
                     at("Declaration/BorderTransportMeans/ModeCode"),
                     "inland waterway (8) treated as marine",
                 )
+                .with_code(code::CODE_DEFAULTED)
                 .at_line(line, None),
             );
             Some(Mode::Marine)
@@ -400,6 +409,7 @@ pub(crate) fn declaration(decl: &Node, meta: Option<&Node>) -> Mapped {
                         "transport mode {other:?} is not 1 (sea), 2 (rail), 3 (road) or 4 (air)"
                     ),
                 )
+                .with_code(code::FIELD_INVALID)
                 .at_line(line, None),
             );
             None
@@ -460,13 +470,13 @@ pub(crate) fn declaration(decl: &Node, meta: Option<&Node>) -> Mapped {
                         "declaration is lodged with {c}{agency_name} (from {source}{office_txt}); agency country is one of CA/US/MX, defaulted to {}",
                         DEFAULT_AGENCY.as_str()
                     ),
-                )
+                ).with_code(code::CODE_DEFAULTED)
                 .at_line(line, None),
             );
             DEFAULT_AGENCY
         }
         None => {
-            diags.push(Diagnostic::warning(at("Declaration"), format!("no responsible country, office or trader country; agency country defaulted to {}", DEFAULT_AGENCY.as_str())).at_line(line, None));
+            diags.push(Diagnostic::warning(at("Declaration"), format!("no responsible country, office or trader country; agency country defaulted to {}", DEFAULT_AGENCY.as_str())).with_code(code::CODE_DEFAULTED).at_line(line, None));
             DEFAULT_AGENCY
         }
     };
@@ -521,6 +531,7 @@ pub(crate) fn declaration(decl: &Node, meta: Option<&Node>) -> Mapped {
                         format!("{}/IdentificationTypeCode", m.name),
                         format!("transport means id `{id}` of type {other:?} not mapped"),
                     )
+                    .with_code(code::CODE_UNMAPPED)
                     .at_line(m.line, None),
                 );
                 continue;

@@ -1,5 +1,5 @@
 //! WCO Data Model 3.6 declaration XML (DMS style, as used by UK CDS): [`read`] a document into an
-//! [`Interchange`] (one [`Message`] per `Declaration`), and [`response`] / [`response_at`] write a
+//! [`Interchange`] (one [`Message`] per `Declaration`), and [`response`] writes a
 //! DMS-style `Response` (FunctionCode 01 accepted, 03 rejected with `Error` elements).
 //!
 //! Elements are matched by local name in the WCO namespaces (`urn:wco:datamodel:...`, and the
@@ -20,6 +20,7 @@ mod map;
 mod tree;
 
 use chrono::{DateTime, Utc};
+use clearway_core::diagnostic::code;
 use clearway_core::{Diagnostic, Severity};
 
 use crate::Parsed;
@@ -83,7 +84,7 @@ pub fn read(bytes: &[u8]) -> Interchange {
                 format!(
                     "<{name}> is not a WCO DM Declaration (nor a MetaData wrapper holding one)"
                 ),
-            ));
+            ).with_code(code::XML_NOT_DECLARATION));
         }
         ic.control_ref = Some(reference.clone());
         ic.messages.push(Message {
@@ -123,7 +124,7 @@ pub fn read(bytes: &[u8]) -> Interchange {
                 Diagnostic::error(
                     "Response",
                     format!("document is a response (MetaData/Response, FunctionCode {fc}), not a declaration"),
-                )
+                ).with_code(code::MESSAGE_RESPONSE)
                 .at_line(top.line, None),
             );
             msg.diagnostics.extend(warnings.iter().cloned());
@@ -155,11 +156,6 @@ pub fn read(bytes: &[u8]) -> Interchange {
     ic
 }
 
-/// A DMS-style response for one message, issued now. See [`response_at`].
-pub fn response(ic: &Interchange, msg: &Message) -> Vec<u8> {
-    response_at(ic, msg, Utc::now())
-}
-
 fn esc(s: &str) -> String {
     quick_xml::escape::escape(s).into_owned()
 }
@@ -177,10 +173,11 @@ fn section_code(name: &str) -> Option<&'static str> {
 }
 
 /// A DMS-style `MetaData`/`Response` document: FunctionCode `01` (accepted) or `03` (rejected), the
-/// declaration's FunctionalReferenceID, IssueDateTime (format 304), and for a rejection one `Error` per
-/// error diagnostic (ValidationCode, Description, and one `Pointer` per element of the path, with
+/// declaration's FunctionalReferenceID, IssueDateTime (format 304) = `issued` (the caller's clock: this
+/// crate never reads it), and for a rejection one `Error` per error diagnostic (ValidationCode = the
+/// diagnostic's machine code, Description, and one `Pointer` per element of the path, with
 /// SequenceNumeric, DocumentSectionCode where known, and TagID = the element name).
-pub fn response_at(ic: &Interchange, msg: &Message, issued: DateTime<Utc>) -> Vec<u8> {
+pub fn response(ic: &Interchange, msg: &Message, issued: DateTime<Utc>) -> Vec<u8> {
     let accepted = msg.accepted();
     let mut x = String::new();
     x.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
@@ -207,21 +204,14 @@ pub fn response_at(ic: &Interchange, msg: &Message, issued: DateTime<Utc>) -> Ve
         issued.format("%Y%m%d%H%M%SZ")
     ));
     if !accepted {
-        for (i, d) in msg
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .enumerate()
-        {
+        for d in msg.diagnostics.iter().filter(|d| d.severity == Severity::Error) {
             x.push_str("    <Error>\n");
             x.push_str(&format!(
                 "      <Description>{}</Description>\n",
                 esc(&d.to_string())
             ));
-            x.push_str(&format!(
-                "      <ValidationCode>CLW{:04}</ValidationCode>\n",
-                i + 1
-            ));
+            let c = if d.code().is_empty() { "UNSPECIFIED" } else { d.code() };
+            x.push_str(&format!("      <ValidationCode>{}</ValidationCode>\n", esc(c)));
             let path = d.location.path.as_deref().unwrap_or("");
             for seg in path.split('/').filter(|s| !s.is_empty()) {
                 let (name, seq) = match seg.split_once('[') {

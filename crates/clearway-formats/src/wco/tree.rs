@@ -5,6 +5,7 @@
 //! dropped), no external resources. Nesting depth and diagnostic counts are bounded.
 
 use clearway_core::Diagnostic;
+use clearway_core::diagnostic::code;
 use quick_xml::NsReader;
 use quick_xml::events::Event;
 use quick_xml::name::ResolveResult;
@@ -138,15 +139,19 @@ impl Builder<'_> {
         }
     }
 
-    fn warn(&mut self, pos: u64, msg: impl Into<String>) {
+    fn warn(&mut self, code: &'static str, pos: u64, msg: impl Into<String>) {
         let line = self.line_of(pos);
-        let d = Diagnostic::warning(self.path(), msg).at_line(line, None);
+        let d = Diagnostic::warning(self.path(), msg)
+            .with_code(code)
+            .at_line(line, None);
         self.push_diag(d);
     }
 
-    fn error(&mut self, pos: u64, msg: impl Into<String>) {
+    fn error(&mut self, code: &'static str, pos: u64, msg: impl Into<String>) {
         let line = self.line_of(pos);
-        let d = Diagnostic::error(self.path(), msg).at_line(line, None);
+        let d = Diagnostic::error(self.path(), msg)
+            .with_code(code)
+            .at_line(line, None);
         self.push_diag(d);
     }
 
@@ -163,6 +168,7 @@ impl Builder<'_> {
         if self.skipping > 0 || self.stack.len() >= MAX_DEPTH {
             if self.skipping == 0 {
                 self.error(
+                    code::XML_TOO_DEEP,
                     pos,
                     format!("elements nested deeper than {MAX_DEPTH} levels are skipped"),
                 );
@@ -172,6 +178,7 @@ impl Builder<'_> {
         }
         if self.stack.is_empty() && self.root.is_some() {
             self.error(
+                code::XML_NOT_WELL_FORMED,
                 pos,
                 format!(
                     "content after the document element: <{}> ignored",
@@ -245,7 +252,11 @@ pub(crate) fn parse(bytes: &[u8]) -> Doc {
             }
             Err(e) => {
                 let pos = reader.error_position();
-                b.error(pos, format!("XML not well-formed: {e}"));
+                b.error(
+                    code::XML_NOT_WELL_FORMED,
+                    pos,
+                    format!("XML not well-formed: {e}"),
+                );
                 fatal = true;
                 break;
             }
@@ -271,7 +282,7 @@ pub(crate) fn parse(bytes: &[u8]) -> Doc {
                                     String::from_utf8_lossy(&ns)
                                 );
                                 b.warned_foreign.push(ns);
-                                b.warn(start_pos, msg);
+                                b.warn(code::XML_NAMESPACE, start_pos, msg);
                             }
                         }
                     }
@@ -283,7 +294,7 @@ pub(crate) fn parse(bytes: &[u8]) -> Doc {
                                 node.name
                             );
                             b.warned_prefixes.push(p);
-                            b.warn(start_pos, msg);
+                            b.warn(code::XML_NAMESPACE, start_pos, msg);
                         }
                     }
                 }
@@ -300,6 +311,7 @@ pub(crate) fn parse(bytes: &[u8]) -> Doc {
                         }
                         Err(err) => {
                             b.warn(
+                                code::XML_NOT_WELL_FORMED,
                                 start_pos,
                                 format!("bad attribute on <{}>: {err}", node.name),
                             );
@@ -314,6 +326,7 @@ pub(crate) fn parse(bytes: &[u8]) -> Doc {
                 // quick-xml's namespace resolver counts levels in a u16: stop well before that.
                 if b.stack.len() + b.skipping > MAX_READ_DEPTH {
                     b.error(
+                        code::XML_TOO_DEEP,
                         start_pos,
                         format!(
                             "elements nested deeper than {MAX_READ_DEPTH} levels; reading stopped"
@@ -327,7 +340,11 @@ pub(crate) fn parse(bytes: &[u8]) -> Doc {
             Event::Text(t) => match t.decode() {
                 Ok(s) => b.push_text(&s),
                 Err(_) => {
-                    b.warn(start_pos, "text is not valid UTF-8; replaced");
+                    b.warn(
+                        code::XML_ENCODING,
+                        start_pos,
+                        "text is not valid UTF-8; replaced",
+                    );
                     b.push_text(&String::from_utf8_lossy(&t));
                 }
             },
@@ -338,13 +355,17 @@ pub(crate) fn parse(bytes: &[u8]) -> Doc {
                     let name = String::from_utf8_lossy(&r).into_owned();
                     match quick_xml::escape::resolve_predefined_entity(&name) {
                         Some(s) => b.push_text(s),
-                        None => b.warn(
+                        None => b.warn(code::XML_ENTITY,
                             start_pos,
                             format!("undefined entity reference `&{name};` dropped (entities are never expanded)"),
                         ),
                     }
                 }
-                Err(err) => b.warn(start_pos, format!("bad character reference: {err}")),
+                Err(err) => b.warn(
+                    code::XML_ENTITY,
+                    start_pos,
+                    format!("bad character reference: {err}"),
+                ),
             },
             Event::DocType(d) => {
                 let has_entities = memchr::memmem::find(&d, b"ENTITY").is_some();
@@ -353,7 +374,7 @@ pub(crate) fn parse(bytes: &[u8]) -> Doc {
                 } else {
                     "DOCTYPE ignored: no DTD processing"
                 };
-                b.warn(start_pos, msg);
+                b.warn(code::XML_DOCTYPE, start_pos, msg);
             }
             Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
             Event::Eof => break,
@@ -363,6 +384,7 @@ pub(crate) fn parse(bytes: &[u8]) -> Doc {
         let pos = bytes.len() as u64;
         let names: Vec<String> = b.stack.iter().rev().map(|(n, _)| n.name.clone()).collect();
         b.error(
+            code::XML_TRUNCATED,
             pos,
             format!(
                 "truncated document: unclosed element(s) {}",
@@ -372,7 +394,7 @@ pub(crate) fn parse(bytes: &[u8]) -> Doc {
         fatal = true;
     }
     if b.root.is_none() && !fatal {
-        b.error(0, "no XML element found");
+        b.error(code::INPUT_EMPTY, 0, "no XML element found");
         fatal = true;
     }
     // Keep what was read of a broken document, for the message reference.
@@ -384,7 +406,8 @@ pub(crate) fn parse(bytes: &[u8]) -> Doc {
         let d = Diagnostic::warning(
             "(document)",
             format!("{} further diagnostics suppressed", b.suppressed),
-        );
+        )
+        .with_code(code::TOO_MANY_PROBLEMS);
         b.diagnostics.push(d);
     }
     Doc {

@@ -1,6 +1,7 @@
 //! The envelope walk (ISA/IEA, GS/GE, ST/SE with control numbers and counts) and the 309 mapping.
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use clearway_core::diagnostic::code;
 use clearway_core::codes::{is_iso3166_alpha2, is_unlocode_format, is_valid_imo, normalize_hs};
 use clearway_core::{
     Address, AgencyCountry, CargoType, Conveyance, Diagnostic, Direction, Equipment, Filing, FilingKind,
@@ -68,7 +69,7 @@ pub fn read(bytes: &[u8]) -> Interchange {
         last_line = seg.line;
         if iea {
             let what = if seg.id() == b"ISA" { "a second interchange" } else { "data" };
-            ic.diagnostics.push(seg.error(None, format!("{what} after the IEA trailer is ignored")));
+            ic.diagnostics.push(seg.error(code::X12_ENVELOPE, None, format!("{what} after the IEA trailer is ignored")));
             break;
         }
         match seg.id() {
@@ -80,7 +81,7 @@ pub fn read(bytes: &[u8]) -> Interchange {
                 isa = Some(seg);
             }
             b"ISA" => {
-                ic.diagnostics.push(seg.error(None, "a second ISA header inside the interchange; ignored"));
+                ic.diagnostics.push(seg.error(code::X12_ENVELOPE, None, "a second ISA header inside the interchange; ignored"));
             }
             b"GS" => {
                 if let Some(o) = open.take() {
@@ -88,7 +89,7 @@ pub fn read(bytes: &[u8]) -> Interchange {
                 }
                 if let Some(g) = group.take() {
                     ic.diagnostics
-                        .push(g.gs.error(None, format!("functional group has no GE trailer (segment {} starts another)", seg.number)));
+                        .push(g.gs.error(code::X12_GE_MISSING, None, format!("functional group has no GE trailer (segment {} starts another)", seg.number)));
                 }
                 groups += 1;
                 ic.groups.push(FunctionalGroup {
@@ -104,7 +105,7 @@ pub fn read(bytes: &[u8]) -> Interchange {
                 }
                 match group.as_mut() {
                     Some(g) => g.transactions += 1,
-                    None => ic.diagnostics.push(seg.error(None, "transaction set outside a functional group (no GS)")),
+                    None => ic.diagnostics.push(seg.error(code::X12_GS_MISSING, None, "transaction set outside a functional group (no GS)")),
                 }
                 buf.clear();
                 buf.push(seg);
@@ -115,7 +116,7 @@ pub fn read(bytes: &[u8]) -> Interchange {
                     buf.push(seg);
                     let n = buf.len() as u64;
                     if !count_is(seg.element(1), n) {
-                        ic.diagnostics.push(seg.error(
+                        ic.diagnostics.push(seg.error(code::X12_SE_COUNT, 
                             Some(1),
                             format!(
                                 "SE01 says {} segments but transaction set {} has {n} (ST..SE)",
@@ -125,7 +126,7 @@ pub fn read(bytes: &[u8]) -> Interchange {
                         ));
                     }
                     if !same_control(seg.element(2), o.st.element(2)) {
-                        ic.diagnostics.push(seg.error(
+                        ic.diagnostics.push(seg.error(code::X12_SE_CONTROL, 
                             Some(2),
                             format!("SE02 control number {} does not match ST02 {}", seg.text(2), o.st.text(2)),
                         ));
@@ -134,7 +135,7 @@ pub fn read(bytes: &[u8]) -> Interchange {
                     let gs = group.as_ref().map(|g| g.gs);
                     ic.messages.push(transaction(&buf, raw, gs.as_ref()));
                 }
-                None => ic.diagnostics.push(seg.error(None, "SE without a matching ST; ignored")),
+                None => ic.diagnostics.push(seg.error(code::X12_ENVELOPE, None, "SE without a matching ST; ignored")),
             },
             b"GE" => {
                 if let Some(o) = open.take() {
@@ -143,19 +144,19 @@ pub fn read(bytes: &[u8]) -> Interchange {
                 match group.take() {
                     Some(g) => {
                         if !count_is(seg.element(1), g.transactions) {
-                            ic.diagnostics.push(seg.error(
+                            ic.diagnostics.push(seg.error(code::X12_GE_COUNT, 
                                 Some(1),
                                 format!("GE01 says {} transaction sets but the group has {}", seg.text(1), g.transactions),
                             ));
                         }
                         if !same_control(seg.element(2), g.gs.element(6)) {
-                            ic.diagnostics.push(seg.error(
+                            ic.diagnostics.push(seg.error(code::X12_GE_CONTROL, 
                                 Some(2),
                                 format!("GE02 control number {} does not match GS06 {}", seg.text(2), g.gs.text(6)),
                             ));
                         }
                     }
-                    None => ic.diagnostics.push(seg.error(None, "GE without a matching GS; ignored")),
+                    None => ic.diagnostics.push(seg.error(code::X12_ENVELOPE, None, "GE without a matching GS; ignored")),
                 }
             }
             b"IEA" => {
@@ -163,10 +164,10 @@ pub fn read(bytes: &[u8]) -> Interchange {
                     close_unterminated(&mut ic, o, bytes, &seg, &mut buf);
                 }
                 if let Some(g) = group.take() {
-                    ic.diagnostics.push(g.gs.error(None, "functional group has no GE trailer"));
+                    ic.diagnostics.push(g.gs.error(code::X12_GE_MISSING, None, "functional group has no GE trailer"));
                 }
                 if !count_is(seg.element(1), groups) {
-                    ic.diagnostics.push(seg.error(
+                    ic.diagnostics.push(seg.error(code::X12_IEA_COUNT, 
                         Some(1),
                         format!("IEA01 says {} functional groups but the interchange has {groups}", seg.text(1)),
                     ));
@@ -174,7 +175,7 @@ pub fn read(bytes: &[u8]) -> Interchange {
                 if let Some(i) = &isa
                     && !same_control(seg.element(2), i.element(13))
                 {
-                    ic.diagnostics.push(seg.error(
+                    ic.diagnostics.push(seg.error(code::X12_IEA_CONTROL, 
                         Some(2),
                         format!("IEA02 control number {} does not match ISA13 {}", seg.text(2), i.text(13)),
                     ));
@@ -187,33 +188,38 @@ pub fn read(bytes: &[u8]) -> Interchange {
                 } else {
                     stray += 1;
                     if stray <= 10 {
-                        ic.diagnostics.push(seg.error(None, "segment outside a transaction set (ST..SE); ignored"));
+                        ic.diagnostics.push(seg.error(code::X12_STRAY_SEGMENT, None, "segment outside a transaction set (ST..SE); ignored"));
                     }
                 }
             }
         }
     }
     if stray > 10 {
-        ic.diagnostics.push(Diagnostic::error("interchange", format!("{stray} segments outside transaction sets in all")));
+        ic.diagnostics.push(
+            Diagnostic::error("interchange", format!("{stray} segments outside transaction sets in all"))
+                .with_code(code::X12_STRAY_SEGMENT),
+        );
     }
     let end_line = tok.line().max(last_line);
     if tok.unterminated() {
         ic.diagnostics.push(
             Diagnostic::error("end of input", "the last segment has no terminator: the input looks truncated")
+                .with_code(code::X12_SYNTAX)
                 .at_line(last_line, None),
         );
     }
     if let Some(o) = open.take() {
         let st = o.st;
         let raw = bytes.get(st.start..).unwrap_or_default();
-        ic.messages.push(rejected(&st, raw, format!("transaction set {} {} has no SE trailer (the input ends)", st.text(1), st.text(2))));
+        ic.messages.push(rejected(&st, raw, code::X12_SE_MISSING, format!("transaction set {} {} has no SE trailer (the input ends)", st.text(1), st.text(2))));
     }
     if let Some(g) = group.take() {
-        ic.diagnostics.push(g.gs.error(None, "functional group has no GE trailer (the input ends)"));
+        ic.diagnostics.push(g.gs.error(code::X12_GE_MISSING, None, "functional group has no GE trailer (the input ends)"));
     }
     if !iea {
         ic.diagnostics.push(
             Diagnostic::error("end of input", "the interchange has no IEA trailer: the input looks truncated")
+                .with_code(code::X12_IEA_MISSING)
                 .at_line(end_line, None),
         );
     }
@@ -227,12 +233,13 @@ fn close_unterminated<'a>(ic: &mut Interchange, o: Open<'a>, bytes: &[u8], next:
     ic.messages.push(rejected(
         &st,
         raw,
+        code::X12_SE_MISSING,
         format!("transaction set {} {} has no SE trailer (segment {} {} follows)", st.text(1), st.text(2), next.number, next.id_str()),
     ));
     buf.clear();
 }
 
-fn rejected(st: &Segment, raw: &[u8], message: String) -> Message {
+fn rejected(st: &Segment, raw: &[u8], code: &'static str, message: String) -> Message {
     Message {
         reference: st.text(2).into_owned(),
         kind: st.text(1).into_owned(),
@@ -240,7 +247,7 @@ fn rejected(st: &Segment, raw: &[u8], message: String) -> Message {
         segment: st.number,
         raw: raw.to_vec(),
         filings: Vec::new(),
-        diagnostics: vec![st.error(None, message)],
+        diagnostics: vec![st.error(code, None, message)],
     }
 }
 
@@ -258,13 +265,13 @@ fn transaction(segs: &[Segment], raw: &[u8], gs: Option<&Segment>) -> Message {
         diagnostics: Vec::new(),
     };
     if kind != "309" {
-        m.diagnostics.push(st.error(Some(1), format!("transaction set {kind} is not a customs manifest (309)")));
+        m.diagnostics.push(st.error(code::MESSAGE_NOT_FILING, Some(1), format!("transaction set {kind} is not a customs manifest (309)")));
         return m;
     }
     let filed_at = gs.and_then(|g| datetime(&g.text(4), &g.text(5)));
     map_309(segs, filed_at, &mut m);
     if m.filings.is_empty() && m.accepted() {
-        m.diagnostics.push(st.error(None, "the 309 holds no bill of lading (M11)"));
+        m.diagnostics.push(st.error(code::MESSAGE_EMPTY, None, "the 309 holds no bill of lading (M11)"));
     }
     m
 }
@@ -363,7 +370,7 @@ fn map_309(segs: &[Segment], filed_at: Option<DateTime<Utc>>, m: &mut Message) {
                 let code = s.text(1);
                 v.port = place(&code, codes::schedule_d);
                 if v.port.is_none() && !code.is_empty() {
-                    v.port_diags.push(s.warning(
+                    v.port_diags.push(s.warning(code::CODE_UNMAPPED, 
                         Some(1),
                         format!("port of arrival {code} is not in Clearway's Schedule D table; first port of arrival left empty"),
                     ));
@@ -371,7 +378,7 @@ fn map_309(segs: &[Segment], filed_at: Option<DateTime<Utc>>, m: &mut Message) {
                 let d = s.text(2);
                 v.arrival = date(&d).map(|d| d.and_time(NaiveTime::default()).and_utc());
                 if v.arrival.is_none() && !d.is_empty() {
-                    v.port_diags.push(s.warning(Some(2), format!("arrival date {d} is not a date (CCYYMMDD or YYMMDD)")));
+                    v.port_diags.push(s.warning(code::DATE_INVALID, Some(2), format!("arrival date {d} is not a date (CCYYMMDD or YYMMDD)")));
                 }
             }
             b"M11" => {
@@ -384,7 +391,7 @@ fn map_309(segs: &[Segment], filed_at: Option<DateTime<Utc>>, m: &mut Message) {
                 Some(b) => bill_segment(b, s),
                 None => {
                     if !matches!(s.id(), b"LX" | b"VEH" | b"CII" | b"NM1" | b"DMS" | b"M13" | b"N9") {
-                        m.diagnostics.push(s.warning(None, "segment before the first bill (M11) ignored"));
+                        m.diagnostics.push(s.warning(code::FIELD_UNKNOWN, None, "segment before the first bill (M11) ignored"));
                     }
                 }
             },
@@ -399,15 +406,15 @@ fn start_bill(s: &Segment, v: &Voyage, filed_at: Option<DateTime<Utc>>, ids: &mu
     let mut diags = v.port_diags.clone();
     let id = s.text(1).into_owned();
     if id.is_empty() {
-        diags.push(s.warning(Some(1), "bill of lading number is empty"));
+        diags.push(s.warning(code::FIELD_MISSING, Some(1), "bill of lading number is empty"));
     } else if ids.contains(&id) {
-        diags.push(s.warning(Some(1), format!("bill of lading {id} appears more than once in this transaction set")));
+        diags.push(s.warning(code::FIELD_INVALID, Some(1), format!("bill of lading {id} appears more than once in this transaction set")));
     }
     ids.push(id.clone());
     let loading = s.text(2);
     let place_of_loading = place(&loading, codes::schedule_k);
     if place_of_loading.is_none() && !loading.is_empty() {
-        diags.push(s.warning(
+        diags.push(s.warning(code::CODE_UNMAPPED, 
             Some(2),
             format!("place of loading {loading} is neither in Clearway's Schedule K table nor a UN/LOCODE; left empty"),
         ));
@@ -460,7 +467,7 @@ fn bill_segment(b: &mut Bill, s: &Segment) {
                 let dest = [text(4), text(2)].into_iter().find(|c| is_unlocode_format(c));
                 match dest {
                     Some(d) => f.itinerary.place_of_discharge = Some(d.replace(' ', "")),
-                    None => b.diags.push(s.warning(Some(4), "final destination is not a UN/LOCODE; ignored")),
+                    None => b.diags.push(s.warning(code::CODE_UNMAPPED, Some(4), "final destination is not a UN/LOCODE; ignored")),
                 }
                 b.current = Current::Place;
                 return;
@@ -480,7 +487,7 @@ fn bill_segment(b: &mut Bill, s: &Segment) {
                     b.current = Current::Party(f.parties.len() - 1);
                 }
                 None => {
-                    b.diags.push(s.warning(Some(1), format!("party code {code} is not mapped; party ignored")));
+                    b.diags.push(s.warning(code::CODE_UNMAPPED, Some(1), format!("party code {code} is not mapped; party ignored")));
                     b.current = Current::None;
                 }
             }
@@ -509,7 +516,7 @@ fn bill_segment(b: &mut Bill, s: &Segment) {
                 if let Some(c) = &country
                     && !is_iso3166_alpha2(c)
                 {
-                    b.diags.push(s.warning(Some(4), format!("{c} is not an ISO 3166 country code")));
+                    b.diags.push(s.warning(code::FIELD_INVALID, Some(4), format!("{c} is not an ISO 3166 country code")));
                 }
                 let addr = p.address.get_or_insert_with(Address::default);
                 addr.city = opt(el(1));
@@ -523,7 +530,7 @@ fn bill_segment(b: &mut Bill, s: &Segment) {
             b.current = Current::None;
             let number = format!("{}{}", text(2), text(3));
             if number.is_empty() {
-                b.diags.push(s.warning(Some(3), "equipment without a number"));
+                b.diags.push(s.warning(code::FIELD_MISSING, Some(3), "equipment without a number"));
             }
             let seals = (4..=8).filter_map(|i| opt(el(i))).collect();
             f.equipment.push(Equipment {
@@ -542,7 +549,7 @@ fn bill_segment(b: &mut Bill, s: &Segment) {
                 let hs = text(5);
                 let hs_code = normalize_hs(&hs).map(std::borrow::Cow::into_owned);
                 if hs_code.is_none() && !hs.is_empty() {
-                    b.diags.push(s.warning(Some(5), format!("commodity code {hs} is not an HS code; dropped")));
+                    b.diags.push(s.warning(code::FIELD_INVALID, Some(5), format!("commodity code {hs} is not an HS code; dropped")));
                 }
                 let value = num(el(6));
                 f.goods.push(GoodsItem {
@@ -567,8 +574,8 @@ fn bill_segment(b: &mut Bill, s: &Segment) {
                 Some(g) if b.goods_open && un.len() == 4 && un.bytes().all(|c| c.is_ascii_digit()) => {
                     g.un_number = Some(un.to_string());
                 }
-                Some(_) if b.goods_open => b.diags.push(s.warning(Some(1), format!("{code} is not a UN number"))),
-                _ => b.diags.push(s.warning(None, "hazardous material (H1) outside a goods line; ignored")),
+                Some(_) if b.goods_open => b.diags.push(s.warning(code::FIELD_INVALID, Some(1), format!("{code} is not a UN number"))),
+                _ => b.diags.push(s.warning(code::FIELD_UNKNOWN, None, "hazardous material (H1) outside a goods line; ignored")),
             }
         }
         _ => {}

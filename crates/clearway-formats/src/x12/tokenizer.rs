@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 
 use clearway_core::Diagnostic;
+use clearway_core::diagnostic::code;
 
 /// The delimiters of one interchange, as declared by its ISA header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,13 +92,13 @@ impl<'a> Segment<'a> {
     }
 
     /// An error diagnostic pointing at this segment (and element).
-    pub fn error(&self, element: Option<usize>, message: impl Into<String>) -> Diagnostic {
-        Diagnostic::error(self.place(element), message).at_line(self.line, None)
+    pub fn error(&self, code: &'static str, element: Option<usize>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::error(self.place(element), message).with_code(code).at_line(self.line, None)
     }
 
     /// A warning pointing at this segment (and element).
-    pub fn warning(&self, element: Option<usize>, message: impl Into<String>) -> Diagnostic {
-        Diagnostic::warning(self.place(element), message).at_line(self.line, None)
+    pub fn warning(&self, code: &'static str, element: Option<usize>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::warning(self.place(element), message).with_code(code).at_line(self.line, None)
     }
 }
 
@@ -167,7 +168,7 @@ impl<'a> Tokenizer<'a> {
             }
             pos += 1;
         }
-        let at = |msg: &str| Diagnostic::error("segment 1 ISA", msg).at_line(line, None);
+        let at = |msg: &str| Diagnostic::error("segment 1 ISA", msg).with_code(code::X12_ISA).at_line(line, None);
         let isa = &bytes[pos..];
         if isa.is_empty() {
             return Err(at("empty input: no X12 interchange (ISA header) found"));

@@ -4,7 +4,8 @@
 //! X12 has no release character.
 
 use chrono::{DateTime, Utc};
-use clearway_core::{Filing, GoodsItem, Role, Severity};
+use clearway_core::diagnostic::code;
+use clearway_core::{Diagnostic, Filing, GoodsItem, Role, Severity};
 
 use super::codes;
 use crate::message::{FunctionalGroup, Interchange, Message};
@@ -228,39 +229,37 @@ pub fn write_309(filings: &[Filing], sender: &str, receiver: &str, control: u32)
 fn message_status(ic: &Interchange, i: usize) -> (&'static str, &'static str) {
     let m = &ic.messages[i];
     if !m.accepted() {
-        let code = if m.kind != "309" {
+        let codes = || m.diagnostics.iter().filter(|d| d.severity == Severity::Error).map(|d| d.code());
+        let ak5 = if codes().any(|c| c == code::MESSAGE_NOT_FILING || c == code::MESSAGE_RESPONSE) {
             "1"
-        } else if m.diagnostics.iter().any(|d| d.message.contains("no SE trailer")) {
+        } else if codes().any(|c| c == code::X12_SE_MISSING) {
             "2"
         } else {
             "5"
         };
-        return ("R", code);
+        return ("R", ak5);
     }
     let next = ic.messages.get(i + 1).map_or(u64::MAX, |n| n.segment);
-    for (_, id, el) in envelope_errors(ic, m.segment, next).flatten() {
-        if id == "SE" {
-            return ("E", if el == 1 { "4" } else { "3" });
+    for d in envelope_errors(ic, m.segment, next).flatten() {
+        match d.code() {
+            code::X12_SE_COUNT => return ("E", "4"),
+            code::X12_SE_CONTROL => return ("E", "3"),
+            _ => {}
         }
     }
     ("A", "")
 }
 
-/// Envelope errors on segments numbered in `from..to`: (number, id, element).
-fn envelope_errors(ic: &Interchange, from: u64, to: u64) -> impl Iterator<Item = Option<(u64, String, u64)>> + '_ {
+/// For each envelope diagnostic, `Some` when it is an error on a segment numbered in `from..to`.
+fn envelope_errors(ic: &Interchange, from: u64, to: u64) -> impl Iterator<Item = Option<&Diagnostic>> + '_ {
     ic.diagnostics.iter().map(move |d| {
         if d.severity != Severity::Error {
             return None;
         }
         let p = d.location.path.as_deref()?;
         let rest = p.strip_prefix("segment ")?;
-        let (n, rest) = rest.split_once(' ')?;
-        let n: u64 = n.parse().ok()?;
-        let (id, el) = match rest.split_once(", element ") {
-            Some((id, el)) => (id, el.parse().ok()?),
-            None => (rest, 0),
-        };
-        (n > from && n < to).then(|| (n, id.to_string(), el))
+        let n: u64 = rest.split(' ').next()?.parse().ok()?;
+        (n > from && n < to).then_some(d)
     })
 }
 
@@ -278,10 +277,6 @@ fn control_of(ic: &Interchange) -> u32 {
     ic.control_ref.as_deref().and_then(|c| c.trim().parse::<u32>().ok()).unwrap_or(1)
 }
 
-fn response_stamp(ic: &Interchange) -> DateTime<Utc> {
-    ic.messages.iter().flat_map(|m| m.filings.iter()).filter_map(|p| p.filing.times.filed_at).min().unwrap_or(DateTime::<Utc>::UNIX_EPOCH)
-}
-
 /// A 997 functional acknowledgment of an interchange read by [`read`](super::read), sent back from
 /// its recipient to its sender with the same control number, in one `FA` group: one 997 transaction set
 /// per functional group received (X12's rule), its AK1 naming the group by its own GS01 and GS06 (an
@@ -289,12 +284,13 @@ fn response_stamp(ic: &Interchange) -> DateTime<Utc> {
 /// ISA13 value); per transaction set of the group an AK2 and an AK5 — `A` accepted, `E` accepted with a
 /// control-count error on its SE (code 4 count, 3 control number), `R` rejected (code 1 not a 309, 2 no
 /// SE trailer, 5 segments in error) — and an AK9 (`A`, `E`, `P` partly accepted, `R`; with the counts
-/// and, for the group's GE errors, codes 5 count and 4 control number). The envelope dates are the
-/// earliest filing time read, else 1970-01-01.
-pub fn ack_997(ic: &Interchange) -> Vec<u8> {
+/// and, for the group's GE errors, codes 5 count and 4 control number). The codes come from the
+/// diagnostics' machine codes (`X12-SE-COUNT`, `MESSAGE-NOT-FILING`, ...). The envelope dates are the
+/// time `issued` (the caller's clock: the writers never read it).
+pub fn ack_997(ic: &Interchange, issued: DateTime<Utc>) -> Vec<u8> {
     let control = control_of(ic);
     let (sender, receiver) = (ic.recipient.as_deref().unwrap_or(""), ic.sender.as_deref().unwrap_or(""));
-    let at = response_stamp(ic);
+    let at = issued;
     let mut w = W::new(256 + ic.messages.len() * 40);
     w.isa(sender, receiver, at, control);
     w.gs("FA", sender, receiver, at, control);
@@ -327,9 +323,11 @@ pub fn ack_997(ic: &Interchange) -> Vec<u8> {
             w.seg("AK5", &[status, code]);
         }
         let mut ge_codes: Vec<&str> = Vec::new();
-        for (_, id, el) in envelope_errors(ic, start, end).flatten() {
-            if id == "GE" {
-                ge_codes.push(if el == 1 { "5" } else { "4" });
+        for d in envelope_errors(ic, start, end).flatten() {
+            match d.code() {
+                code::X12_GE_COUNT => ge_codes.push("5"),
+                code::X12_GE_CONTROL => ge_codes.push("4"),
+                _ => {}
             }
         }
         let status = if accepted == 0 && n > 0 {
@@ -354,12 +352,13 @@ pub fn ack_997(ic: &Interchange) -> Vec<u8> {
 /// A 355 acceptance/rejection advice for one transaction set of `ic`, from its recipient to its
 /// sender. Layout (Clearway's): `M10` (carrier SCAC, `O`, IMO, vessel, voyage of the first filing),
 /// `N9*TN*<ST02>*<ST01>` naming the transaction set, `K1*ACCEPTED` or `K1*REJECTED` with
-/// `<ST01> <ST02>`, one `N9*BM*<bill>` per filing accepted, then one `K1*<location>*<message>` per
-/// error (the message's and the envelope errors on its segments; not cut to K1's 30 characters).
-pub fn response_355(ic: &Interchange, msg: &Message) -> Vec<u8> {
+/// `<ST01> <ST02>`, one `N9*BM*<bill>` per filing accepted, then one `K1*<machine code>*<location>:
+/// <message>` per error (the message's and the envelope errors on its segments; not cut to K1's 30
+/// characters). Envelope dates: `issued`, the caller's clock.
+pub fn response_355(ic: &Interchange, msg: &Message, issued: DateTime<Utc>) -> Vec<u8> {
     let control = control_of(ic);
     let (sender, receiver) = (ic.recipient.as_deref().unwrap_or(""), ic.sender.as_deref().unwrap_or(""));
-    let at = response_stamp(ic);
+    let at = issued;
     let mut w = W::new(512);
     w.isa(sender, receiver, at, control);
     w.gs("SO", sender, receiver, at, control);
@@ -378,19 +377,14 @@ pub fn response_355(ic: &Interchange, msg: &Message) -> Vec<u8> {
         w.seg("N9", &["BM", &p.filing.id]);
     }
     let next = ic.messages.iter().map(|m| m.segment).filter(|&s| s > msg.segment).min().unwrap_or(u64::MAX);
-    let mut errors: Vec<(String, String)> = msg
+    let errors = msg
         .diagnostics
         .iter()
         .filter(|d| d.severity == Severity::Error)
-        .map(|d| (d.location.to_string(), d.message.clone()))
-        .collect();
-    for (d, e) in ic.diagnostics.iter().zip(envelope_errors(ic, msg.segment, next)) {
-        if e.is_some() {
-            errors.push((d.location.to_string(), d.message.clone()));
-        }
-    }
-    for (loc, text) in &errors {
-        w.seg("K1", &[loc, text]);
+        .chain(envelope_errors(ic, msg.segment, next).flatten());
+    for d in errors {
+        let c = if d.code().is_empty() { "ERROR" } else { d.code() };
+        w.seg("K1", &[c, &format!("{}: {}", d.location, d.message)]);
     }
     w.se("0001");
     w.trailers(1, control);
