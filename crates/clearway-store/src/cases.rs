@@ -138,12 +138,6 @@ pub fn deadline(f: &Filing) -> Option<DateTime<Utc>> {
     }
 }
 
-/// The office of a filing: the first port of arrival, else the place of discharge. The same rule as
-/// `Filing::office` (being added to clearway-core); to be replaced by it once that is committed.
-fn office_of(f: &Filing) -> Option<&str> {
-    f.itinerary.first_port_of_arrival.as_deref().or(f.itinerary.place_of_discharge.as_deref())
-}
-
 /// The reason shown for a decision in the queue.
 fn top_reason(d: &Decision) -> Option<String> {
     match d.top_reasons(1).first() {
@@ -249,7 +243,7 @@ pub(crate) fn assemble(
         if !lanes.contains(&lane) {
             continue;
         }
-        let office = office_of(f).map(str::to_owned);
+        let office = f.office().map(str::to_owned);
         if filter.office.as_ref().is_some_and(|want| office.as_ref() != Some(want)) || filter.mode.is_some_and(|m| m != f.mode) {
             continue;
         }
