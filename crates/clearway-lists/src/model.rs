@@ -67,13 +67,14 @@ pub enum Script {
     Hangul,
     Kana,
     Thai,
+    Devanagari,
     Other,
 }
 
 impl Script {
     /// The dominant script of a text (the script of most letters); Latin for an empty text.
     pub fn detect(s: &str) -> Script {
-        let mut counts = [0usize; 12];
+        let mut counts = [0usize; 13];
         for c in s.chars().filter(|c| c.is_alphabetic()) {
             counts[Script::of_char(c) as usize] += 1;
         }
@@ -89,6 +90,7 @@ impl Script {
             Script::Hangul,
             Script::Kana,
             Script::Thai,
+            Script::Devanagari,
             Script::Other,
         ];
         let mut best = (0, Script::Latin);
@@ -108,6 +110,7 @@ impl Script {
             0x530..=0x58F => Script::Armenian,
             0x590..=0x5FF => Script::Hebrew,
             0x600..=0x6FF | 0x750..=0x77F | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF => Script::Arabic,
+            0x900..=0x97F => Script::Devanagari,
             0xE00..=0xE7F => Script::Thai,
             0x10A0..=0x10FF | 0x1C90..=0x1CBF => Script::Georgian,
             0x1100..=0x11FF | 0x3130..=0x318F | 0xAC00..=0xD7AF => Script::Hangul,

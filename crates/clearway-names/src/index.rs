@@ -9,12 +9,12 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use clearway_lists::{Entity, NameKind, Schema};
+use clearway_lists::{Entity, NameKind, Schema, Script};
 use serde::Serialize;
 
 use crate::countries::country_code;
-use crate::normalize::{Kind, NormName, normalize};
-use crate::score::{Core, Explained, Facts, MIN_TOKEN_SIM, explain, id_key, qualify, qualify_score, score_core, token_sim_floor};
+use crate::normalize::{Kind, NormName, normalize, split_aliases};
+use crate::score::{Explained, Facts, MIN_TOKEN_SIM, comparable, explain, forms, id_key, key_label, qualify, qualify_score, score_core, skeleton, token_sim_floor};
 
 /// Candidates scored pairwise per query.
 pub const CANDIDATES: usize = 40;
@@ -22,6 +22,9 @@ pub const CANDIDATES: usize = 40;
 struct Alias {
     entity: u32,
     name: u16,
+    /// The script the name is written in, and the Latin key this alias is (scheme, rendering), if it is one.
+    origin: Script,
+    key: Option<(&'static str, String)>,
     norm: NormName,
     /// Vocabulary id of each token (text and kind): token similarities are computed once per query and
     /// vocabulary entry.
@@ -46,8 +49,10 @@ pub struct Index {
     aliases: Vec<Alias>,
     entities: Vec<Listed>,
     postings: HashMap<u64, Vec<u32>>,
-    /// Distinct (kind, text) tokens of all aliases.
+    /// Distinct (kind, vowel-less, text) tokens of all aliases.
     vocab_size: usize,
+    /// Whether any alias is a vowel-less key (an Arabic, Hebrew, Thai or Devanagari name).
+    abjad_aliases: bool,
 }
 
 /// Per-thread working memory of a search.
@@ -107,6 +112,11 @@ fn trigrams(w: &str, mut f: impl FnMut(u64)) {
     }
 }
 
+/// A consonant skeleton as a posting key.
+fn skeleton_key(w: &str) -> String {
+    String::from_utf8(skeleton(w)).unwrap_or_default()
+}
+
 fn indexable(k: Kind) -> bool {
     matches!(k, Kind::Word | Kind::Number)
 }
@@ -125,10 +135,10 @@ pub fn entity_facts(e: &Entity) -> Facts {
 }
 
 impl Index {
-    /// Index every name of every entity.
+    /// Index every name of every entity; a name in a keyed script also under each of its Latin keys.
     pub fn build(entities: &[Entity]) -> Index {
-        let mut idx = Index { aliases: Vec::new(), entities: Vec::with_capacity(entities.len()), postings: HashMap::new(), vocab_size: 0 };
-        let mut vocab: HashMap<(Kind, String), u32> = HashMap::new();
+        let mut idx = Index { aliases: Vec::new(), entities: Vec::with_capacity(entities.len()), postings: HashMap::new(), vocab_size: 0, abjad_aliases: false };
+        let mut vocab: HashMap<(Kind, bool, String), u32> = HashMap::new();
         for e in entities {
             let ei = idx.entities.len() as u32;
             idx.entities.push(Listed {
@@ -142,37 +152,62 @@ impl Index {
                 names: e.names.iter().map(|n| (n.full.clone(), n.kind)).collect(),
             });
             for (ni, n) in e.names.iter().enumerate().take(u16::MAX as usize) {
-                let norm = normalize(&n.full, e.schema);
-                if norm.is_empty() {
-                    continue;
-                }
-                let ai = idx.aliases.len() as u32;
-                let mut keys: Vec<u64> = Vec::new();
-                for t in norm.tokens.iter().filter(|t| indexable(t.kind)) {
-                    keys.push(key(1, &t.text));
-                    if t.phonetic.len() >= 2 {
-                        keys.push(key(2, &t.phonetic));
+                // "X a.k.a. Y", "X/Y": each part is an alias of this name.
+                for part in split_aliases(&n.full) {
+                    let mut native = normalize(part, e.schema);
+                    let keys = std::mem::take(&mut native.keys);
+                    let origin = native.script;
+                    let forms = std::iter::once((native, None)).chain(keys.into_iter().map(|k| (k.norm, Some((k.scheme, k.text)))));
+                    for (norm, key) in forms {
+                        if norm.is_empty() {
+                            continue;
+                        }
+                        idx.add_alias(ei, ni as u16, origin, key, norm, &mut vocab);
                     }
-                    trigrams(&t.text, |k| keys.push(k));
                 }
-                keys.sort_unstable();
-                keys.dedup();
-                for k in keys {
-                    idx.postings.entry(k).or_default().push(ai);
-                }
-                let ids = norm
-                    .tokens
-                    .iter()
-                    .map(|t| {
-                        let n = vocab.len() as u32;
-                        *vocab.entry((t.kind, t.text.clone())).or_insert(n)
-                    })
-                    .collect();
-                idx.aliases.push(Alias { entity: ei, name: ni as u16, norm, vocab: ids });
             }
         }
         idx.vocab_size = vocab.len();
         idx
+    }
+
+    fn add_alias(&mut self, entity: u32, name: u16, origin: Script, latin: Option<(&'static str, String)>, norm: NormName, vocab: &mut HashMap<(Kind, bool, String), u32>) {
+        let ai = self.aliases.len() as u32;
+        let mut keys: Vec<u64> = Vec::new();
+        for t in norm.tokens.iter().filter(|t| indexable(t.kind)) {
+            if t.abjad {
+                // Found by the skeletons of spelled-out query tokens (kind 5).
+                keys.push(key(5, &skeleton_key(&t.text)));
+                self.abjad_aliases = true;
+                continue;
+            }
+            keys.push(key(1, &t.text));
+            if t.phonetic.len() >= 2 {
+                keys.push(key(2, &t.phonetic));
+            }
+            trigrams(&t.text, |k| keys.push(k));
+            if t.kind == Kind::Word && t.ascii {
+                // Found by vowel-less query tokens through its skeleton.
+                let sk = skeleton_key(&t.text);
+                if !sk.is_empty() {
+                    keys.push(key(4, &sk));
+                }
+            }
+        }
+        keys.sort_unstable();
+        keys.dedup();
+        for k in keys {
+            self.postings.entry(k).or_default().push(ai);
+        }
+        let ids = norm
+            .tokens
+            .iter()
+            .map(|t| {
+                let n = vocab.len() as u32;
+                *vocab.entry((t.kind, t.abjad, t.text.clone())).or_insert(n)
+            })
+            .collect();
+        self.aliases.push(Alias { entity, name, origin, key: latin, norm, vocab: ids });
     }
 
     pub fn entity_count(&self) -> usize {
@@ -194,12 +229,78 @@ impl Index {
         }
     }
 
-    /// Search: the best `limit` entities for a query, best first, each with the alias that matched.
+    /// Search: the best `limit` entities for a query, best first, each with the alias that matched. A
+    /// name in a keyed script searches as written and through each of its Latin keys (`scripts`); the
+    /// best form per entity wins and the explanation names it.
     pub fn search(&self, q: &Query, limit: usize) -> Vec<Hit> {
+        let parts = split_aliases(&q.name);
+        if parts.len() > 1 {
+            // A party named "X a.k.a. Y" or "X/Y": each part searched, the best hit per entity kept.
+            let mut all: Vec<Hit> = Vec::new();
+            for p in parts {
+                for h in self.search(&Query { name: p.to_string(), schema: q.schema, facts: q.facts.clone() }, limit) {
+                    match all.iter_mut().find(|x| x.list == h.list && x.entity_id == h.entity_id) {
+                        Some(x) if x.score >= h.score => {}
+                        Some(x) => *x = h,
+                        None => all.push(h),
+                    }
+                }
+            }
+            all.sort_by(|x, y| y.score.total_cmp(&x.score).then_with(|| x.list.cmp(&y.list)).then_with(|| x.entity_id.cmp(&y.entity_id)));
+            all.truncate(limit);
+            return all;
+        }
         let qn = normalize(&q.name, q.schema);
         if qn.is_empty() || self.aliases.is_empty() {
             return Vec::new();
         }
+        // (entity, alias, score, form of the query): the best per entity over the forms.
+        let mut best: Vec<(u32, u32, f64, usize)> = Vec::new();
+        for (fi, (form, key)) in forms(&qn).enumerate() {
+            self.score_candidates(form, qn.script, key.is_some(), q, |ei, a, s| match best.iter_mut().find(|b| b.0 == ei) {
+                Some(b) if b.2 >= s => {}
+                Some(b) => *b = (ei, a, s, fi),
+                None => best.push((ei, a, s, fi)),
+            });
+        }
+        best.sort_by(|x, y| y.2.total_cmp(&x.2).then(x.0.cmp(&y.0)));
+        best.truncate(limit);
+        best.into_iter()
+            .map(|(ei, a, s, fi)| {
+                let ent = &self.entities[ei as usize];
+                let al = &self.aliases[a as usize];
+                let (form, qkey) = forms(&qn).nth(fi).unwrap_or((&qn, None));
+                let core = score_core(form, &al.norm, |i, j| token_sim_floor(&form.tokens[i], &al.norm.tokens[j], MIN_TOKEN_SIM));
+                let e = core.map_or_else(Explained::default, |c| explain(form, &al.norm, &c, |i, j| token_sim_floor(&form.tokens[i], &al.norm.tokens[j], MIN_TOKEN_SIM)));
+                let mut e = qualify(e, &q.facts, &ent.facts);
+                if al.norm.tokens.len() == 1 && form.tokens.len() > 1 && ent.names[al.name as usize].1 == NameKind::Weak {
+                    e.score *= 0.9;
+                    e.qualifiers.push("weak-alias".into());
+                }
+                if qkey.is_some() || al.key.is_some() {
+                    e.key = Some(key_label(qkey, al.key.as_ref().map(|(s, t)| (*s, t.as_str()))));
+                }
+                debug_assert_eq!(e.score, s);
+                let (alias, kind) = ent.names[al.name as usize].clone();
+                Hit {
+                    list: ent.list.clone(),
+                    entity_id: ent.id.clone(),
+                    caption: ent.caption.clone(),
+                    schema: ent.schema.as_str(),
+                    alias,
+                    alias_kind: kind,
+                    score: e.score,
+                    explanation: e,
+                    programmes: ent.programmes.clone(),
+                    fingerprint: ent.fingerprint.clone(),
+                }
+            })
+            .collect()
+    }
+
+    /// Candidate generation and scoring of one form of the query (as written, or a Latin key): each
+    /// candidate alias comparable with it is scored (name and qualifiers) and given to `found`.
+    fn score_candidates(&self, qn: &NormName, q_script: Script, q_key: bool, q: &Query, mut found: impl FnMut(u32, u32, f64)) {
         thread_local! {
             static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
         }
@@ -231,6 +332,16 @@ impl Index {
             let toks = if toks.is_empty() { qn.tokens.iter().collect() } else { toks };
             let mut unknown = Vec::new();
             for t in &toks {
+                if t.abjad {
+                    // A vowel-less token meets spelled-out tokens through their consonant skeleton only.
+                    let sk = skeleton_key(&t.text);
+                    if let (w, Some(p)) = self.idf(key(4, &sk)) {
+                        if p.len() < self.aliases.len() / 4 || toks.len() == 1 {
+                            add(p, w, acc, touched);
+                        }
+                    }
+                    continue;
+                }
                 let (w, p) = self.idf(key(1, &t.text));
                 match p {
                     Some(p) if p.len() < self.aliases.len() / 4 || toks.len() == 1 => add(p, w, acc, touched),
@@ -244,9 +355,14 @@ impl Index {
                         }
                     }
                 }
+                if self.abjad_aliases && t.kind == Kind::Word && t.ascii {
+                    if let (w, Some(p)) = self.idf(key(5, &skeleton_key(&t.text))) {
+                        add(p, 0.6 * w, acc, touched);
+                    }
+                }
             }
             let fallback = touched.is_empty();
-            for t in toks.iter().filter(|t| fallback || unknown.iter().any(|u| std::ptr::eq(*u, **t))) {
+            for t in toks.iter().filter(|t| !t.abjad && (fallback || unknown.iter().any(|u| std::ptr::eq(*u, **t)))) {
                 let mut grams = Vec::new();
                 trigrams(&t.text, |k| grams.push(k));
                 let n = grams.len().max(1) as f32;
@@ -261,22 +377,25 @@ impl Index {
             }
             // Top candidates by accumulated key weight (ties: lower alias index), best first: a min-heap
             // of the best k keys. The weights are positive, so their bit patterns order as they do.
+            // Aliases this form may not be compared with (a key against its own script) are passed over.
             let mut heap: std::collections::BinaryHeap<std::cmp::Reverse<u64>> = std::collections::BinaryHeap::with_capacity(CANDIDATES + 1);
-            let split = CANDIDATES.min(touched.len());
-            for &a in &touched[..split] {
-                heap.push(std::cmp::Reverse((u64::from(acc[a as usize].to_bits()) << 32) | u64::from(!a)));
-                acc[a as usize] = 0.0;
-            }
-            let mut floor = heap.peek().map_or(0, |r| r.0);
-            for &a in &touched[split..] {
+            let mut floor = 0u64;
+            for &a in touched.iter() {
                 let w = acc[a as usize];
                 acc[a as usize] = 0.0;
                 // Below the heap's least weight: out (one comparison for most aliases).
-                if w.to_bits() < (floor >> 32) as u32 {
+                if heap.len() == CANDIDATES && w.to_bits() < (floor >> 32) as u32 {
+                    continue;
+                }
+                let al = &self.aliases[a as usize];
+                if !comparable(q_script, q_key, al.origin, al.key.is_some()) {
                     continue;
                 }
                 let key = (u64::from(w.to_bits()) << 32) | u64::from(!a);
-                if key > floor {
+                if heap.len() < CANDIDATES {
+                    heap.push(std::cmp::Reverse(key));
+                    floor = heap.peek().map_or(0, |r| r.0);
+                } else if key > floor {
                     if let Some(mut top) = heap.peek_mut() {
                         *top = std::cmp::Reverse(key);
                     }
@@ -284,7 +403,7 @@ impl Index {
                 }
             }
             if heap.is_empty() {
-                return Vec::new();
+                return;
             }
             // Ascending Reverse = descending key: best first.
             let cands: Vec<u64> = heap.into_sorted_vec().into_iter().map(|r| r.0).collect();
@@ -316,15 +435,13 @@ impl Index {
                 let x = rows[slot[al.vocab[j] as usize] as usize * nq + i];
                 (!x.is_nan()).then_some(x)
             };
-            // Score every candidate (name score and qualifiers, no explanation), keep the best alias per
-            // entity, then explain the winners only.
-            let mut best: Vec<(u32, u32, f64, Core)> = Vec::with_capacity(cands.len());
+            // Score every candidate (name score and qualifiers, no explanation).
             for key in cands {
                 let a = !(key as u32);
                 let al = &self.aliases[a as usize];
                 let ent = &self.entities[al.entity as usize];
                 fill(al, stamp, slot, rows);
-                let Some(core) = score_core(&qn, &al.norm, |i, j| sim(al, rows, slot, i, j)) else {
+                let Some(core) = score_core(qn, &al.norm, |i, j| sim(al, rows, slot, i, j)) else {
                     continue;
                 };
                 if core.score() <= 0.0 {
@@ -334,39 +451,8 @@ impl Index {
                 if al.norm.tokens.len() == 1 && qn.tokens.len() > 1 && ent.names[al.name as usize].1 == NameKind::Weak {
                     s *= 0.9;
                 }
-                match best.iter_mut().find(|b| b.0 == al.entity) {
-                    Some(b) if b.2 >= s => {}
-                    Some(b) => *b = (al.entity, a, s, core),
-                    None => best.push((al.entity, a, s, core)),
-                }
+                found(al.entity, a, s);
             }
-            best.sort_by(|x, y| y.2.total_cmp(&x.2).then(x.0.cmp(&y.0)));
-            best.truncate(limit);
-            best.into_iter()
-                .map(|(ei, a, s, core)| {
-                    let ent = &self.entities[ei as usize];
-                    let al = &self.aliases[a as usize];
-                    let mut e = qualify(explain(&qn, &al.norm, &core, |i, j| sim(al, rows, slot, i, j)), &q.facts, &ent.facts);
-                    if al.norm.tokens.len() == 1 && qn.tokens.len() > 1 && ent.names[al.name as usize].1 == NameKind::Weak {
-                        e.score *= 0.9;
-                        e.qualifiers.push("weak-alias".into());
-                    }
-                    debug_assert_eq!(e.score, s);
-                    let (alias, kind) = ent.names[al.name as usize].clone();
-                    Hit {
-                        list: ent.list.clone(),
-                        entity_id: ent.id.clone(),
-                        caption: ent.caption.clone(),
-                        schema: ent.schema.as_str(),
-                        alias,
-                        alias_kind: kind,
-                        score: e.score,
-                        explanation: e,
-                        programmes: ent.programmes.clone(),
-                        fingerprint: ent.fingerprint.clone(),
-                    }
-                })
-                .collect()
         })
     }
 }

@@ -5,9 +5,10 @@
 
 pub mod forms;
 pub mod normalize;
+pub mod scripts;
 pub mod translit;
 
-pub use normalize::{Kind, NormName, Token, fold, normalize, phonetic};
+pub use normalize::{Keyed, Kind, NormName, Token, fold, normalize, phonetic};
 pub mod countries;
 pub mod index;
 pub mod ofac;

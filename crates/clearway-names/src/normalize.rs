@@ -8,8 +8,9 @@ use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
 use crate::forms::{COMMON, LEGAL_FORMS, LegalForm, PARTICLES, TITLES};
+use crate::scripts;
 use crate::translit;
-use clearway_lists::Schema;
+use clearway_lists::{Schema, Script};
 
 /// The longest name Clearway reads (in characters); longer input is cut.
 pub const MAX_CHARS: usize = 400;
@@ -48,6 +49,14 @@ pub struct Token {
     pub nchars: u32,
     #[serde(skip)]
     pub ascii: bool,
+    /// From a rendering that does not write vowels (Arabic, Hebrew, Thai, Devanagari keys): compared
+    /// with other tokens by consonant skeleton (`score::skeleton`).
+    #[serde(skip)]
+    pub abjad: bool,
+    /// The last word of a person's name of two or more words: possibly cut by a field limit ("John DR"),
+    /// so as a query token it may stand, weakly, for a word it begins (`score::PREFIX_SIM`).
+    #[serde(skip)]
+    pub last: bool,
 }
 
 impl Token {
@@ -55,14 +64,32 @@ impl Token {
         let sig = signature(&text);
         let nchars = text.chars().count() as u32;
         let ascii = text.is_ascii();
-        Token { text, kind, phonetic, weight, sig, nchars, ascii }
+        Token { text, kind, phonetic, weight, sig, nchars, ascii, abjad: false, last: false }
     }
 }
 
+/// A Latin rendering of a name in another script, normalised (see [`crate::scripts`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Keyed {
+    /// The transliteration scheme (`ar`, `zh-pinyin`, `ko-mr` ...).
+    pub scheme: &'static str,
+    /// The rendering as text.
+    pub text: String,
+    pub norm: NormName,
+}
+
 /// A normalised name: its tokens in order.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct NormName {
     pub tokens: Vec<Token>,
+    /// The script the name is written in (Cyrillic, Greek, Armenian and Georgian are folded to Latin
+    /// tokens; the scripts of [`scripts::keyed`] keep their own tokens and carry `keys`).
+    #[serde(skip)]
+    pub script: Script,
+    /// Latin renderings of a name in a keyed script (empty otherwise): compared with names in other
+    /// scripts, never with names in its own (`score::comparable`).
+    #[serde(skip)]
+    pub keys: Vec<Keyed>,
     /// An organisation, vessel or aircraft name (by schema or by a legal form).
     #[serde(skip)]
     pub org: bool,
@@ -72,6 +99,12 @@ pub struct NormName {
     pub joined_len: u32,
     #[serde(skip)]
     pub joined_sig: [u8; 32],
+}
+
+impl Default for NormName {
+    fn default() -> Self {
+        NormName { tokens: Vec::new(), script: Script::Latin, keys: Vec::new(), org: false, joined_len: 0, joined_sig: [0; 32] }
+    }
 }
 
 impl NormName {
@@ -99,6 +132,12 @@ impl NormName {
 /// spaces, apostrophes removed, dots inside initials (`L.L.C.`) removed, leetspeak digits inside words read
 /// as letters (`Ig0r` → `igor`). Letters of scripts without a table (Arabic, Han ...) are kept as they are.
 pub fn fold(s: &str) -> String {
+    fold_with(s, true)
+}
+
+/// [`fold`], Hangul syllables transliterated (Revised Romanization) or kept as they are (`normalize`
+/// keeps them and compares with Latin names through [`crate::scripts`] keys).
+fn fold_with(s: &str, hangul: bool) -> String {
     let mut out = String::with_capacity(s.len().min(4 * MAX_CHARS));
     if s.is_ascii() {
         // ASCII is its own NFKC and NFD and has no marks or letters to transliterate: lower case only.
@@ -107,12 +146,27 @@ pub fn fold(s: &str) -> String {
         let mut lowered = String::with_capacity(s.len());
         for c in s.chars().take(MAX_CHARS).nfkc() {
             for l in c.to_lowercase() {
-                if !translit::push(l, &mut lowered) {
+                let keep = !hangul && (0xAC00..=0xD7A3).contains(&(l as u32));
+                if keep || !translit::push(l, &mut lowered) {
                     lowered.push(l);
                 }
             }
         }
-        fold_chars(lowered.nfd().filter(|c| !is_combining_mark(*c)), &mut out);
+        // Marks stripped after canonical decomposition; Hangul syllables kept whole (NFD would split them
+        // into jamo, and one jamo is not one edit of a name).
+        let mut stripped = String::with_capacity(lowered.len());
+        for c in lowered.chars() {
+            if (0xAC00..=0xD7A3).contains(&(c as u32)) {
+                stripped.push(c);
+            } else {
+                unicode_normalization::char::decompose_canonical(c, |d| {
+                    if !is_combining_mark(d) {
+                        stripped.push(d);
+                    }
+                });
+            }
+        }
+        fold_chars(stripped.chars(), &mut out);
     }
     // Words joined by one space; leetspeak inside words with letters: 0→o, 1→i, 3→e, 4→a, 5→s, 7→t.
     let mut res = String::with_capacity(out.len());
@@ -229,6 +283,30 @@ fn legal_at(toks: &[&str], i: usize) -> Option<(usize, LegalForm)> {
     cands.iter().find(|(seq, _)| toks.len() - i >= seq.len() && seq.iter().zip(&toks[i..]).all(|(a, b)| a == b)).map(|(s, f)| (s.len(), *f))
 }
 
+/// Names written as one string with separators: `X a.k.a. Y`, `X aka Y`, `X f.k.a. Y`, `X / Y` (a slash only
+/// between words of two or more letters, so `A/S` and `c/o` stay whole). One part: the name itself.
+pub fn split_aliases(name: &str) -> Vec<&str> {
+    let letters = |p: &str| p.chars().filter(|c| c.is_alphabetic()).count();
+    let mut parts: Vec<&str> = vec![name];
+    for sep in [" a.k.a. ", " a.k.a ", " aka ", " f.k.a. ", " A.K.A. ", " AKA ", " F.K.A. ", " alias "] {
+        parts = parts.iter().flat_map(|p| p.split(sep)).collect();
+    }
+    let mut out: Vec<&str> = Vec::new();
+    for p in parts {
+        let pieces: Vec<&str> = p.split('/').collect();
+        // The words either side of each slash have two letters or more (`c/o`, `A/S` stay whole).
+        let words_ok = pieces.windows(2).all(|w| {
+            w[0].split_whitespace().next_back().is_some_and(|x| letters(x) >= 2) && w[1].split_whitespace().next().is_some_and(|x| letters(x) >= 2)
+        });
+        if pieces.len() > 1 && words_ok && pieces.iter().all(|x| letters(x) >= 3) && !all_legal(&fold(pieces[pieces.len() - 1])) {
+            out.extend(pieces);
+        } else {
+            out.push(p);
+        }
+    }
+    out.into_iter().map(str::trim).filter(|p| letters(p) > 0).collect()
+}
+
 /// Normalise a name for matching. `schema` decides whether legal forms (organisations) or titles
 /// (people) are recognised; `Unknown` recognises legal forms only at the end of the name.
 pub fn normalize(name: &str, schema: Schema) -> NormName {
@@ -242,7 +320,26 @@ pub fn normalize(name: &str, schema: Schema) -> NormName {
             text = format!("{} {}", b.trim(), a.trim());
         }
     }
-    let folded = numbers_to_digits(fold(&text));
+    let script = scripts::script_of(&text);
+    let mut n = tokens_of(&text, schema, false);
+    n.script = script;
+    if scripts::keyed(script) {
+        n.keys = scripts::keys(&text, script)
+            .into_iter()
+            .map(|k| {
+                let norm = tokens_of(&k.text, schema, k.abjad);
+                Keyed { scheme: k.scheme, text: k.text, norm }
+            })
+            .filter(|k| !k.norm.is_empty())
+            .collect();
+    }
+    n
+}
+
+/// The tokens of a name's text (already reordered), their kinds and weights. `abjad`: the text is a
+/// rendering without vowels; its words compare by consonant skeleton.
+fn tokens_of(text: &str, schema: Schema, abjad: bool) -> NormName {
+    let folded = numbers_to_digits(fold_with(text, false));
     let toks: Vec<&str> = folded.split_whitespace().collect();
     let t = tables();
     let mut out: Vec<Token> = Vec::with_capacity(toks.len());
@@ -316,7 +413,17 @@ pub fn normalize(name: &str, schema: Schema) -> NormName {
             }
         }
     }
-    NormName { tokens: out, org, joined_len, joined_sig }
+    if abjad {
+        for t in out.iter_mut().filter(|t| t.kind == Kind::Word) {
+            t.abjad = true;
+        }
+    }
+    if !org && out.len() >= 2 {
+        if let Some(t) = out.last_mut().filter(|t| t.kind == Kind::Word && t.ascii) {
+            t.last = true;
+        }
+    }
+    NormName { tokens: out, script: Script::Latin, keys: Vec::new(), org, joined_len, joined_sig }
 }
 
 /// The class of a character in a [`signature`]: letters that the scorer treats as confusable (half an
@@ -505,6 +612,14 @@ mod tests {
         assert_eq!(phonetic("mohammed"), phonetic("muhamad"));
         assert_eq!(phonetic("scholz"), phonetic("scholtz"));
         assert_ne!(phonetic("ali"), phonetic("li"));
+    }
+
+    #[test]
+    fn aliases_in_one_string() {
+        assert_eq!(split_aliases("John Smith a.k.a. Jack Smith"), ["John Smith", "Jack Smith"]);
+        assert_eq!(split_aliases("ACME TRADING/ACME HOLDINGS"), ["ACME TRADING", "ACME HOLDINGS"]);
+        assert_eq!(split_aliases("Maersk A/S"), ["Maersk A/S"]);
+        assert_eq!(split_aliases("Ali c/o Hassan"), ["Ali c/o Hassan"]);
     }
 
     #[test]

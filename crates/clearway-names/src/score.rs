@@ -2,7 +2,7 @@
 //! unmatched parts asymmetrically, and adjust by qualifiers (date of birth, country, gender, identifiers).
 //! The score is graded in [0, 1]: 1.0 only when the folded names are identical.
 
-use clearway_lists::{PartialDate, Schema};
+use clearway_lists::{PartialDate, Schema, Script};
 use serde::Serialize;
 
 use crate::normalize::{Kind, NormName, Token, normalize};
@@ -20,6 +20,9 @@ pub const EXTRA_ORG_QUERY: f64 = 0.30;
 fn is_org(n: &NormName) -> bool {
     n.org || n.tokens.iter().any(|t| matches!(t.kind, Kind::Legal(_)))
 }
+/// Similarity of a query's last word to a list word it begins (a name cut by a field limit): just above
+/// the alignment floor, so it helps a match the other words make and never makes one alone.
+pub const PREFIX_SIM: f64 = 0.65;
 /// Token similarity below which two tokens do not align.
 pub const MIN_TOKEN_SIM: f64 = 0.6;
 
@@ -43,6 +46,10 @@ pub struct Explained {
     /// Qualifier effects, in words (`dob-match 1962`, `country-conflict` ...).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub qualifiers: Vec<String>,
+    /// When the names are in different scripts: the transliteration key that matched, per side
+    /// (`ar: mhmd ly`; `native` for a side compared as written).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
 }
 
 /// Levenshtein distance over chars (names are cut at 64 chars).
@@ -196,8 +203,125 @@ pub(crate) fn token_sim_floor(a: &Token, b: &Token, floor: f64) -> Option<f64> {
                 0.0
             }
         }
-        _ => return word_sim_floor(a, b, floor),
+        _ if a.abjad != b.abjad => return skeleton_sim(a, b, floor),
+        _ => {
+            let s = word_sim_floor(a, b, floor);
+            // A query's last word cut short ("DR" for "DRUMMOND"): a weak match of the word it begins.
+            if a.last && s.is_none_or(|s| s < PREFIX_SIM) && a.nchars >= 2 && b.nchars >= a.nchars + 2 && b.text.starts_with(a.text.as_str()) {
+                return (PREFIX_SIM >= floor).then_some(PREFIX_SIM);
+            }
+            return s;
+        }
     };
+    (s >= floor).then_some(s)
+}
+
+/// Consonant classes of a Latin word or rendering: vowels (and `y`) dropped, digraphs read as one sound
+/// (`kh`, `gh`, `sh`, `ch`, `th`, `dh`, `ph`, `zh`, `dj`, `ts`), sound-alike letters merged (k/q/c/g → K,
+/// s/z → S, b/p → B), `w`/`v` one weak class W and `h` weak (H), doubled letters once. Arabic `محمد`
+/// (rendered `mhmd`), `Mohammed` and `Muhamad` all give `MHMD`.
+pub fn skeleton(w: &str) -> Vec<u8> {
+    let b = w.as_bytes();
+    let mut out: Vec<u8> = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        let n = b.get(i + 1).copied().unwrap_or(0);
+        let (class, skip) = match (c, n) {
+            (b'k' | b'g', b'h') => (b'K', 2),
+            (b's', b'h') => (b'S', 2),
+            (b'c', b'h') => (b'C', 2),
+            (b't' | b'd', b'h') => (c.to_ascii_uppercase(), 2),
+            (b'p', b'h') => (b'F', 2),
+            (b'z', b'h') | (b'd', b'j') => (b'J', 2),
+            (b't', b's' | b'z') => (b'S', 2),
+            (b'c', b'k') => (b'K', 2),
+            (b'a' | b'e' | b'i' | b'o' | b'u' | b'y', _) => (0, 1),
+            (b'k' | b'q' | b'c' | b'g', _) => (b'K', 1),
+            (b'x', _) => (b'K', 1),
+            (b's' | b'z', _) => (b'S', 1),
+            (b'b' | b'p', _) => (b'B', 1),
+            (b'v' | b'w', _) => (b'W', 1),
+            (b'f', _) => (b'F', 1),
+            (b'j', _) => (b'J', 1),
+            (b'h', _) => (b'H', 1),
+            (b't', _) => (b'T', 1),
+            (b'd', _) => (b'D', 1),
+            (b'l' | b'm' | b'n' | b'r', _) => (c.to_ascii_uppercase(), 1),
+            (d, _) if d.is_ascii_digit() => (d, 1),
+            _ => (0, 1),
+        };
+        if class != 0 && out.last() != Some(&class) {
+            out.push(class);
+        }
+        i += skip;
+    }
+    out
+}
+
+/// Substitution cost of two skeleton classes in half edits: sounds that transliterations of one letter
+/// spread over (j/g, ch/sh/k, t/d, b/f/v, m/n before a consonant, h/kh) cost one.
+fn skel_sub(x: u8, y: u8) -> u32 {
+    if x == y {
+        return 0;
+    }
+    let (a, b) = if x < y { (x, y) } else { (y, x) };
+    match (a, b) {
+        (b'J', b'K') | (b'C', b'S') | (b'C', b'K') | (b'C', b'J') | (b'J', b'S') | (b'D', b'T') | (b'B', b'F') | (b'B', b'W') | (b'F', b'W')
+        | (b'M', b'N') | (b'H', b'K') | (b'D', b'S') | (b'S', b'T') | (b'L', b'R') => 1,
+        _ => 2,
+    }
+}
+
+/// Edit distance of two skeletons in half edits: weak classes (W, H, and L, which the article loses
+/// before sun letters: `Shams ud-Din`) cost one to insert or delete.
+fn skel_distance(a: &[u8], b: &[u8]) -> u32 {
+    let indel = |c: u8| if matches!(c, b'W' | b'H' | b'L') { 1 } else { 2 };
+    let mut prev: Vec<u32> = std::iter::once(0).chain(b.iter().scan(0, |s, &c| {
+        *s += indel(c);
+        Some(*s)
+    })).collect();
+    let mut cur = vec![0u32; b.len() + 1];
+    for &x in a {
+        cur[0] = prev[0] + indel(x);
+        for (j, &y) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + skel_sub(x, y)).min(prev[j + 1] + indel(x)).min(cur[j] + indel(y));
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+/// The best similarity a skeleton match gives: below the default alert band (0.92), so a name matched
+/// only through unwritten vowels goes to review, never to an alert by itself.
+pub const SKELETON_SIM: f64 = 0.88;
+
+/// Similarity of a token from a vowel-less rendering and a token spelled in full: their skeletons
+/// within an edit budget by length (half edits: none up to one consonant, one up to three, two up to
+/// five, three beyond), graded from [`SKELETON_SIM`] down by 0.06 per half edit.
+fn skeleton_sim(a: &Token, b: &Token, floor: f64) -> Option<f64> {
+    if !a.ascii || !b.ascii {
+        return None;
+    }
+    let (sa, sb) = (skeleton(&a.text), skeleton(&b.text));
+    if sa.is_empty() || sb.is_empty() {
+        return None;
+    }
+    let n = sa.len().max(sb.len());
+    let allowed = match n {
+        1 => 0,
+        2..=3 => 1,
+        4..=5 => 2,
+        _ => 3,
+    };
+    if (sa.len().abs_diff(sb.len()) as u32) > allowed * 2 {
+        return None;
+    }
+    let d = skel_distance(&sa, &sb);
+    if d > allowed {
+        return None;
+    }
+    let s = SKELETON_SIM - 0.06 * d as f64;
     (s >= floor).then_some(s)
 }
 
@@ -426,6 +550,14 @@ pub(crate) fn score_core(q: &NormName, r: &NormName, mut sim: impl FnMut(usize, 
     if inversions > 0 {
         score *= 0.99;
     }
+    // Patronymic chains: "A bin B" is not "B bin A". When both names carry a chain, a part of the
+    // person's own name (before the first bin/ibn/bint/ben) aligned with an ancestor's name (after one)
+    // is a different person.
+    if let (Some(gq), Some(gr)) = (chain_start(q), chain_start(r)) {
+        if c.pairs[..c.npairs as usize].iter().any(|&(i, j)| ((i as usize) < gq) != ((j as usize) < gr) && q.tokens[i as usize].kind == Kind::Word) {
+            score *= 0.75;
+        }
+    }
     // Spacing differences ("FridrichBuchenberg"): compare the names without spaces.
     if q.tokens.len() != r.tokens.len() && compact_may_match(q, r) {
         let (mut bq, mut br) = (['\0'; MAX_EDIT], ['\0'; MAX_EDIT]);
@@ -440,8 +572,29 @@ pub(crate) fn score_core(q: &NormName, r: &NormName, mut sim: impl FnMut(usize, 
             }
         }
     }
+    // Vowel-less against spelled-out names split into words differently (`abd al rhmn` / `Abdulrahman`):
+    // compare the whole names' skeletons.
+    let qa = q.tokens.iter().any(|t| t.abjad);
+    if qa != r.tokens.iter().any(|t| t.abjad) && score < SKELETON_SIM {
+        let whole = |n: &NormName| -> Vec<u8> { n.tokens.iter().filter(|t| t.ascii).flat_map(|t| skeleton(&t.text)).collect() };
+        let (sq, sr) = (whole(q), whole(r));
+        let len = sq.len().max(sr.len());
+        if len >= 4 && sq.len().abs_diff(sr.len()) * 2 <= (0.3 * len as f64) as usize + 2 {
+            let d = skel_distance(&sq, &sr) as f64 / 2.0;
+            let sim = 1.0 - d / len as f64;
+            if sim >= 0.85 {
+                score = score.max(SKELETON_SIM * sim);
+            }
+        }
+    }
     c.score = clamp01(score);
     Some(c)
+}
+
+/// The index of the first patronymic particle (`bin`, `ibn`, `bint`, `ben`, `binti`) after the first
+/// token, if any.
+fn chain_start(n: &NormName) -> Option<usize> {
+    n.tokens.iter().skip(1).position(|t| t.kind == Kind::Particle && matches!(t.text.as_str(), "bin" | "ibn" | "bint" | "ben" | "binti")).map(|p| p + 1)
 }
 
 /// The name score of two normalised names (the score of [`score_names`], without the explanation).
@@ -454,9 +607,50 @@ pub(crate) fn name_score_with(q: &NormName, r: &NormName, sim: impl FnMut(usize,
     score_core(q, r, sim).map_or(0.0, |c| c.score)
 }
 
-/// Score two normalised names (query = the party, result = the list name).
+/// Score two normalised names (query = the party, result = the list name). Names in different
+/// scripts compare through their Latin keys (the best pair wins; [`Explained::key`] names it); names in
+/// the same script compare as written.
 pub fn score_names(q: &NormName, r: &NormName) -> Explained {
-    score_names_with(q, r, |i, j| token_sim_floor(&q.tokens[i], &r.tokens[j], MIN_TOKEN_SIM))
+    let plain = |a: &NormName, b: &NormName| score_names_with(a, b, |i, j| token_sim_floor(&a.tokens[i], &b.tokens[j], MIN_TOKEN_SIM));
+    let mut best = plain(q, r);
+    if q.keys.is_empty() && r.keys.is_empty() {
+        return best;
+    }
+    for (qf, qk) in forms(q) {
+        for (rf, rk) in forms(r) {
+            if (qk.is_none() && rk.is_none()) || !comparable(q.script, qk.is_some(), r.script, rk.is_some()) {
+                continue;
+            }
+            let e = plain(qf, rf);
+            if e.score > best.score {
+                best = e;
+                best.key = Some(key_label(qk, rk));
+            }
+        }
+    }
+    best
+}
+
+/// A name's forms: as written, then each Latin key with its (scheme, rendering).
+pub(crate) fn forms(n: &NormName) -> impl Iterator<Item = (&NormName, Option<(&'static str, &str)>)> {
+    std::iter::once((n, None)).chain(n.keys.iter().map(|k| (&k.norm, Some((k.scheme, k.text.as_str())))))
+}
+
+/// Whether a form of the query may be compared with a form of the list name: a key (a lossy Latin
+/// rendering) only with a name in another script, never with a name in its own, which compares as written.
+pub fn comparable(qs: Script, q_key: bool, rs: Script, r_key: bool) -> bool {
+    match (q_key, r_key) {
+        (false, false) => true,
+        (true, false) => !crate::scripts::keyed(rs),
+        (false, true) => !crate::scripts::keyed(qs),
+        (true, true) => qs != rs,
+    }
+}
+
+/// How [`Explained::key`] names the forms that matched.
+pub(crate) fn key_label(q: Option<(&str, &str)>, r: Option<(&str, &str)>) -> String {
+    let side = |k: Option<(&str, &str)>| k.map_or_else(|| "as written".to_string(), |(s, t)| format!("{s} \"{t}\""));
+    format!("{} ~ {}", side(q), side(r))
 }
 
 /// [`score_names`] with the token similarities from `sim`.
@@ -497,7 +691,7 @@ pub(crate) fn explain(q: &NormName, r: &NormName, c: &Core, mut sim: impl FnMut(
         })
         .collect();
     alignment.sort_by(|a, b| b.similarity.total_cmp(&a.similarity));
-    Explained { score: c.score, name_score: c.score, alignment, unmatched_query, unmatched_result, qualifiers: Vec::new() }
+    Explained { score: c.score, name_score: c.score, alignment, unmatched_query, unmatched_result, qualifiers: Vec::new(), key: None }
 }
 
 fn round3(x: f64) -> f64 {
