@@ -4,7 +4,6 @@
 use anyhow::Result;
 use clearway_engine::{Pipeline, Prior, Registry};
 use clearway_store::{Store, sqlite::SqliteStore};
-use indicatif::ProgressBar;
 use std::collections::HashMap;
 use std::hint::black_box;
 use std::io::Write;
@@ -12,8 +11,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use crate::screening::{self, Input, Print};
-use crate::setup;
+use clearway_service::ingest::{self, IngestOptions, Input};
+use clearway_service::{Screener, ServiceError};
 
 #[derive(clap::Subcommand)]
 pub enum BenchCommand {
@@ -101,10 +100,10 @@ fn pipeline(a: PipelineArgs) -> Result<ExitCode> {
     // The readers take 'static sources; the input lives for the whole run anyway.
     let input: &'static [u8] = Box::leak(input.into_boxed_slice());
     let reference = match &a.reference {
-        Some(d) => setup::load_reference(d)?,
+        Some(d) => clearway_service::pipeline::load_reference(d)?,
         None => Default::default(),
     };
-    let pipeline = Pipeline::new(Default::default(), reference, registry);
+    let pipeline = Screener::new(Pipeline::new(Default::default(), reference, registry));
     let n = a.count;
     let lines = || input.split(|b| *b == b'\n').filter(|l| !l.is_empty());
 
@@ -146,10 +145,9 @@ fn pipeline(a: PipelineArgs) -> Result<ExitCode> {
         let stored = best(a.repeat, || {
             i += 1;
             let path = dir.path().join(format!("bench{i}.db"));
-            let open = || -> Result<Box<dyn Store>> { Ok(Box::new(SqliteStore::open(&path)?)) };
+            let open = || -> Result<Box<dyn Store>, ServiceError> { Ok(Box::new(SqliteStore::open(&path)?)) };
             let inputs = vec![Input { name: "bench".into(), source: Box::new(std::io::Cursor::new(input)) }];
-            let summary =
-                screening::run(inputs, &pipeline, &open, 1000, Print::Nothing, Box::new(std::io::sink()), ProgressBar::hidden())?;
+            let summary = ingest::run(inputs, &pipeline, &open, &IngestOptions::default(), &mut |_| {}, &|_| {})?;
             anyhow::ensure!(summary.decisions as usize == n, "stored {} of {n}", summary.decisions);
             Ok(())
         })?;

@@ -6,7 +6,7 @@ use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::{DbArgs, output, setup};
+use crate::{DbArgs, output};
 
 #[derive(clap::Args)]
 pub struct GenerateArgs {
@@ -68,22 +68,21 @@ pub struct ShowArgs {
 }
 
 pub fn show(a: ShowArgs) -> Result<ExitCode> {
-    let mut store = setup::open_store(&a.db.db)?;
-    let history = store.history(&a.filing_id)?;
-    let Some(decision) = store.latest_decision(&a.filing_id)? else {
+    let mut store = clearway_service::open_store(&a.db.db)?;
+    let Some(view) = clearway_service::filing::view(store.as_mut(), &a.filing_id)? else {
         bail!("filing {} is not in {}", a.filing_id, a.db.db);
     };
-    let filing = store.filing(&a.filing_id, decision.version)?;
+    let (decision, history) = (&view.decision, &view.versions);
     let mut out = std::io::stdout().lock();
     if a.json {
-        let v = serde_json::json!({"decision": decision, "history": history.versions, "filing": filing});
+        let v = serde_json::json!({"decision": decision, "history": history, "filing": view.filing, "exams": view.exams});
         serde_json::to_writer_pretty(&mut out, &v)?;
         writeln!(out)?;
     } else {
-        output::explain(&mut out, &decision)?;
+        output::explain(&mut out, decision)?;
         writeln!(out, "\nversions")?;
         writeln!(out, "  {:>3}  {:<12} {:<26} {:<7} {:>6}  STORED", "V", "STATUS", "FILED", "LANE", "SCORE")?;
-        for v in &history.versions {
+        for v in history {
             writeln!(
                 out,
                 "  {:>3}  {:<12} {:<26} {:<7} {:>6}  {}",
@@ -108,8 +107,8 @@ pub struct StatsArgs {
 }
 
 pub fn stats(a: StatsArgs) -> Result<ExitCode> {
-    let mut store = setup::open_store(&a.db.db)?;
-    let s = store.stats()?;
+    let mut store = clearway_service::open_store(&a.db.db)?;
+    let s = clearway_service::filing::stats(store.as_mut())?;
     let mut out = std::io::stdout().lock();
     if a.json {
         serde_json::to_writer(&mut out, &s)?;
@@ -138,7 +137,7 @@ pub struct RejectsArgs {
 }
 
 pub fn rejects(a: RejectsArgs) -> Result<ExitCode> {
-    let mut store = setup::open_store(&a.db.db)?;
+    let mut store = clearway_service::open_store(&a.db.db)?;
     let rs = store.rejects(a.limit)?;
     let mut out = std::io::stdout().lock();
     for r in rs {

@@ -1,7 +1,7 @@
 //! `clearway`: screen advance cargo filings in layers, store every decision, explain it.
 //!
-//! This binary is the only place that parses arguments and prints. Commands live in their own modules;
-//! [`screening`] holds the batch loop shared by `screen` and `bench pipeline`.
+//! This binary is the only place that parses arguments and prints; every workflow is a function of
+//! `clearway-service`, which the commands' modules call and whose typed reports they print.
 
 mod bench;
 mod commands;
@@ -14,7 +14,6 @@ mod rad;
 mod rad_portal;
 mod rad_spectra;
 mod screening;
-mod setup;
 
 use clap::{Parser, Subcommand};
 
@@ -112,4 +111,14 @@ fn main() -> ExitCode {
 
 /// Exit code 2: some inputs were rejected (the rest were processed and stored).
 pub const EXIT_REJECTED: u8 = 2;
+
+/// A service error for the terminal: each bad row on its own line on stderr, then the error itself.
+pub fn service_error(e: clearway_service::ServiceError) -> anyhow::Error {
+    if let clearway_service::ServiceError::Rows { rows, .. } = &e {
+        for r in rows {
+            eprintln!("{r}");
+        }
+    }
+    anyhow::Error::new(e)
+}
 

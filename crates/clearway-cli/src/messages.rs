@@ -1,12 +1,11 @@
-//! Trade-message formats at the CLI: `convert`, responses for `screen --respond`, and writing generated
-//! filings as CUSCAR or X12 309.
+//! Trade-message formats at the CLI: `convert`, and writing generated filings as CUSCAR or X12 309
+//! (responses for `screen --respond` come from `clearway_service::ingest`, after commit).
 
 use anyhow::{Context as _, Result, bail};
-use chrono::{DateTime, Utc};
-use clearway_core::{Filing, Severity};
-use clearway_formats::{Interchange, MessageFormat, edifact, wco, x12};
+use clearway_core::Filing;
+use clearway_formats::{edifact, x12};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::EXIT_REJECTED;
@@ -81,52 +80,7 @@ pub fn convert(a: ConvertArgs) -> Result<ExitCode> {
     Ok(if rejected > 0 { ExitCode::from(EXIT_REJECTED) } else { ExitCode::SUCCESS })
 }
 
-/// Write one response per message of an interchange into `dir`, dated `issued`; returns the files written.
-pub fn write_responses(dir: &Path, input: &Path, ic: &Interchange, issued: DateTime<Utc>) -> Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let stem = input.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "input".into());
-    let safe = |s: &str| s.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect::<String>();
-    let mut written = Vec::new();
-    let mut put = |name: String, bytes: Vec<u8>| -> Result<()> {
-        let p = dir.join(name);
-        std::fs::write(&p, bytes).with_context(|| format!("writing {}", p.display()))?;
-        written.push(p);
-        Ok(())
-    };
-    match ic.format {
-        MessageFormat::Edifact => {
-            for m in &ic.messages {
-                put(format!("{stem}.{}.cusres.edi", safe(&m.reference)), edifact::cusres(ic, m, issued))?;
-            }
-        }
-        MessageFormat::X12 => {
-            put(format!("{stem}.997.edi"), x12::ack_997(ic, issued))?;
-            for m in &ic.messages {
-                put(format!("{stem}.{}.355.edi", safe(&m.reference)), x12::response_355(ic, m, issued))?;
-            }
-        }
-        MessageFormat::WcoXml => {
-            for m in &ic.messages {
-                put(format!("{stem}.{}.response.xml", safe(&m.reference)), wco::response(ic, m, issued))?;
-            }
-        }
-    }
-    Ok(written)
-}
 
-/// For `screen --respond`: read each message-format input and answer it.
-pub fn respond(dir: &Path, inputs: &[PathBuf]) -> Result<()> {
-    for p in inputs.iter().filter(|p| p.as_os_str() != "-") {
-        let Ok(bytes) = std::fs::read(p) else { continue };
-        if let Some(ic) = clearway_formats::read_interchange(&bytes) {
-            // Responses carry the time they are issued: the CLI's clock (the readers never read it).
-            let n = write_responses(dir, p, &ic, Utc::now())?;
-            let errors = ic.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
-            eprintln!("{}: {} responses written to {} ({} envelope errors)", p.display(), n.len(), dir.display(), errors);
-        }
-    }
-    Ok(())
-}
 
 /// CUSCAR and X12 output is one interchange built in memory: keep it to a size that fits.
 pub fn check_format_for_count(format: OutFormat, count: usize) -> Result<()> {

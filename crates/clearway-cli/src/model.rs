@@ -1,14 +1,11 @@
 //! `clearway model ...`, `simulate`, and the learned-model layer of `screen` (issue 5).
 
 use anyhow::{Context as _, Result, anyhow, bail};
-use clearway_core::{Filing, Finding, FindingKind};
-use clearway_engine::{Context, Layer};
 use clearway_model::simulate::{SimOptions, simulate as run_sim};
 use clearway_model::{ColumnType, Dataset, Model, ReadOptions, TrainOptions, read_csv};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 #[derive(clap::Subcommand)]
 pub enum ModelCommand {
@@ -178,47 +175,6 @@ fn read_for_model(m: &Model, path: &Path) -> Result<Dataset> {
     read_csv(&bytes, &ReadOptions { types, delimiter: None }).with_context(|| format!("{}", path.display()))
 }
 
-/// The labelled table of the stored filings with exam results (latest result per filing; the version
-/// examined, else the latest stored), split by filing date: (train CSV, validation CSV).
-fn exam_tables(db: &str, valid_share: f64) -> Result<(Vec<u8>, Option<Vec<u8>>)> {
-    let mut store = crate::setup::open_store(db)?;
-    let exams = store.exam_results()?;
-    let mut by: HashMap<&str, &clearway_store::exams::ExamResult> = HashMap::new();
-    for e in &exams {
-        by.insert(e.filing_id.as_str(), e); // oldest first: the latest wins
-    }
-    // one streaming pass over the stored versions; only the examined ones are kept
-    let mut pick: HashMap<String, Filing> = HashMap::new();
-    store.scan_filings(&mut |f: &Filing| {
-        let Some(e) = by.get(f.id.as_str()) else { return };
-        if e.version.is_some_and(|v| v != f.version) {
-            return;
-        }
-        if pick.get(&f.id).is_none_or(|slot| f.version > slot.version) {
-            pick.insert(f.id.clone(), f.clone());
-        }
-    })?;
-    let mut rows: Vec<clearway_model::filing::Examined<'_>> = pick
-        .values()
-        .map(|f| {
-            let e = by[f.id.as_str()];
-            clearway_model::filing::Examined { filing: f, found: e.result.found(), revenue: e.revenue }
-        })
-        .collect();
-    if rows.is_empty() {
-        bail!("{db}: no stored filings with exam results (record them with `clearway exam record` or `exam import`)");
-    }
-    rows.sort_by(|a, b| a.filing.times.filed_at.cmp(&b.filing.times.filed_at).then(a.filing.id.cmp(&b.filing.id)));
-    if !(0.0..1.0).contains(&valid_share) {
-        bail!("--valid-share must be in [0, 1)");
-    }
-    let n_valid = (rows.len() as f64 * valid_share).round() as usize;
-    if n_valid == 0 || n_valid == rows.len() {
-        return Ok((clearway_model::filing::exam_table(&rows), None));
-    }
-    let (tr, va) = rows.split_at(rows.len() - n_valid);
-    Ok((clearway_model::filing::exam_table(tr), Some(clearway_model::filing::exam_table(va))))
-}
 
 fn train(a: TrainArgs) -> Result<ExitCode> {
     let t0 = std::time::Instant::now();
@@ -233,7 +189,9 @@ fn train(a: TrainArgs) -> Result<ExitCode> {
         (None, false) => bail!("--label COLUMN is required for a CSV training file"),
     };
     let (tb, db_valid) = if from_db {
-        exam_tables(&a.db.db, a.valid_share.unwrap_or(0.2))?
+        let mut store = clearway_service::open_store(&a.db.db)?;
+        let t = clearway_service::training::join(store.as_mut(), a.valid_share.unwrap_or(0.2)).map_err(|e| anyhow!("{}: {e}", a.db.db))?;
+        (t.train, t.valid)
     } else {
         (read(&a.train)?, None)
     };
@@ -434,60 +392,3 @@ pub fn simulate(a: SimulateArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The learned-risk layer: the calibrated probability as a finding with its top contributions.
-pub struct ModelLayer {
-    model: Arc<Model>,
-    /// BLAKE3 of the model as loaded (its canonical JSON): the decision's configuration hash names it.
-    digest: String,
-}
-
-/// Default weight of `MODEL-RISK` (score points at probability 1).
-pub const DEFAULT_WEIGHT: f64 = 40.0;
-
-impl Layer for ModelLayer {
-    fn name(&self) -> &'static str {
-        "model"
-    }
-
-    fn fingerprint(&self) -> String {
-        self.digest.clone()
-    }
-
-    fn assess(&self, filing: &Filing, ctx: &Context<'_>, out: &mut Vec<Finding>) {
-        let a = clearway_model::filing::assess(&self.model, filing);
-        let p = if a.probability.is_finite() { a.probability } else { 0.0 };
-        let weight = ctx.config.weight("MODEL-RISK", DEFAULT_WEIGHT) * p;
-        let top: Vec<String> = a
-            .contributions
-            .iter()
-            .take(5)
-            .map(|c| {
-                let v = c.value.map(|v| format!("{v:.4}")).unwrap_or_else(|| "missing".into());
-                format!("{} = {} ({:+.3})", c.feature, v, c.contribution)
-            })
-            .collect();
-        let msg = format!(
-            "learned risk model: probability {:.3}{}",
-            p,
-            if top.is_empty() { String::new() } else { format!("; {}", top[..top.len().min(3)].join("; ")) }
-        );
-        let mut f = Finding::new("model", "MODEL-RISK", FindingKind::Compliance, weight, msg)
-            .with("probability", (p * 1e6).round() / 1e6)
-            .with("log_odds", (a.raw_score * 1e6).round() / 1e6)
-            .with("contributions", top);
-        if !a.missing.is_empty() {
-            f = f.with("inputs_missing", a.missing.len() as u64);
-        }
-        out.push(f);
-    }
-}
-
-/// Add this capability's layers to the screening pipeline.
-pub fn add_layers(o: &ScreenOpts, p: &mut clearway_engine::Pipeline, _db: &str) -> Result<()> {
-    if let Some(path) = &o.model {
-        let m = load_model(path)?;
-        let digest = clearway_model::model::hash_bytes(serde_json::to_string(&m)?.as_bytes());
-        p.add_layer(Box::new(ModelLayer { model: Arc::new(m), digest }));
-    }
-    Ok(())
-}

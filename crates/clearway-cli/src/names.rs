@@ -5,18 +5,18 @@
 
 use anyhow::{Context as _, Result, anyhow, bail};
 use chrono::Utc;
-use clearway_lists::{Entity, Loaded, Schema, Source};
+use clearway_lists::Schema;
 use clearway_names::eval::{Case, DEFAULT_THRESHOLD, evaluate};
-use clearway_names::{BandConfig, Facts, Hit, Index, PartyScreening, Query, Remembered, country_code, ofac_parity, party_fingerprint};
+use clearway_names::{Facts, Hit, Index, Query, country_code, ofac_parity};
+use clearway_service::lists::{self, Affected};
 use clearway_store::Store;
-use clearway_store::lists::{Disposition, StoredEntity};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use crate::{DbArgs, EXIT_REJECTED, setup};
+use crate::{DbArgs, EXIT_REJECTED};
 
 #[derive(clap::Subcommand)]
 pub enum ListsCommand {
@@ -231,158 +231,21 @@ pub fn names(c: NamesCommand) -> Result<ExitCode> {
     }
 }
 
-/// Add this capability's layers to the screening pipeline.
-pub fn add_layers(o: &ScreenOpts, p: &mut clearway_engine::Pipeline, db: &str) -> Result<()> {
-    if o.no_lists {
-        return Ok(());
-    }
-    let mut store = setup::open_store(db)?;
-    let Ok(ls) = store.lists() else { return Ok(()) };
-    let stored = ls.latest_entities()?;
-    if stored.is_empty() {
-        return Ok(());
-    }
-    let entities = decode_entities(&stored)?;
-    let bands = read_bands(o.list_bands.as_deref())?;
-    let mut layer = PartyScreening::new(Index::build(&entities), bands);
-    for d in ls.dispositions()? {
-        layer.remember(
-            &d.party,
-            &d.list,
-            &d.entity_id,
-            Remembered { entity_fingerprint: d.entity_fingerprint, decision: d.decision, who: d.who, why: d.why },
-        );
-    }
-    p.add_layer(Box::new(layer));
-    Ok(())
-}
 
-fn read_bands(path: Option<&Path>) -> Result<BandConfig> {
-    match path {
-        None => Ok(BandConfig::default()),
-        Some(p) => {
-            let text = std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
-            serde_json::from_str(&text).with_context(|| format!("{}: bad bands file", p.display()))
-        }
-    }
-}
 
-fn decode_entities(stored: &[StoredEntity]) -> Result<Vec<Entity>> {
-    stored
-        .iter()
-        .map(|s| serde_json::from_str(&s.body).with_context(|| format!("stored entity {}/{} is corrupt", s.list, s.entity_id)))
-        .collect()
-}
 
 fn open_lists(db: &str) -> Result<Box<dyn Store>> {
-    let mut store = setup::open_store(db)?;
+    let mut store = clearway_service::open_store(db)?;
     store.lists().map_err(|e| anyhow!("{db}: {e}"))?;
     Ok(store)
 }
 
-fn read_files(paths: &[PathBuf]) -> Result<Vec<(String, Vec<u8>)>> {
-    paths.iter().map(|p| Ok((p.display().to_string(), std::fs::read(p).with_context(|| format!("reading {}", p.display()))?))).collect()
-}
 
-fn load_paths(paths: &[PathBuf]) -> Result<Vec<Loaded>> {
-    let files = read_files(paths)?;
-    let sources: Vec<Source> = files.iter().map(|(n, b)| Source { name: n, bytes: b }).collect();
-    Ok(clearway_lists::load(&sources))
-}
 
-/// Content hash of a list: over the entity fingerprints, in id order.
-fn list_hash(entities: &[Entity]) -> String {
-    let mut fps: Vec<(String, String)> = entities.iter().map(|e| (e.id.clone(), e.fingerprint())).collect();
-    fps.sort();
-    let mut joined = String::new();
-    for (id, fp) in fps {
-        joined.push_str(&id);
-        joined.push('\0');
-        joined.push_str(&fp);
-        joined.push('\n');
-    }
-    let e = Entity { remarks: Some(joined), ..Entity::default() };
-    e.fingerprint()
-}
 
-#[derive(serde::Serialize)]
-struct Affected {
-    filing_id: String,
-    version: u32,
-    role: String,
-    party: String,
-    list: String,
-    entity_id: String,
-    entity: String,
-    alias: String,
-    score: f64,
-    band: &'static str,
-}
 
-/// Screen every stored party against the given (changed or added) entities.
-/// Re-screen the stored parties against the `changed` entities of a list version. The index is built
-/// over the whole version (`all`) so that token rarity is the list's, not that of the few changed entities;
-/// only hits on changed entities count.
-fn rescreen(store: &mut dyn Store, all: &[Entity], changed: &[Entity], bands: &BandConfig) -> Result<Vec<Affected>> {
-    if changed.is_empty() {
-        return Ok(Vec::new());
-    }
-    let ids: std::collections::HashSet<&str> = changed.iter().map(|e| e.id.as_str()).collect();
-    let parties = store.lists()?.stored_parties()?;
-    let screening = PartyScreening::new(Index::build(all), bands.clone());
-    let mut out = Vec::new();
-    for p in parties {
-        for h in screening.screen_party(&p.name, p.country.as_deref(), &[], None) {
-            if !ids.contains(h.entity_id.as_str()) {
-                continue;
-            }
-            let b = bands.for_list(&h.list);
-            let Some(band) = clearway_names::layer::band_of(h.score, &b) else { continue };
-            out.push(Affected {
-                filing_id: p.filing_id.clone(),
-                version: p.version,
-                role: p.role.clone(),
-                party: p.name.clone(),
-                list: h.list,
-                entity_id: h.entity_id,
-                entity: h.caption,
-                alias: h.alias,
-                score: (h.score * 1000.0).round() / 1000.0,
-                band,
-            });
-        }
-    }
-    Ok(out)
-}
 
-#[derive(serde::Serialize, Default)]
-struct Changes {
-    added: Vec<String>,
-    removed: Vec<String>,
-    changed: Vec<String>,
-}
 
-fn compare(old: &[Entity], new: &[Entity]) -> (Changes, Vec<Entity>) {
-    let o: HashMap<&str, String> = old.iter().map(|e| (e.id.as_str(), e.fingerprint())).collect();
-    let n: HashMap<&str, ()> = new.iter().map(|e| (e.id.as_str(), ())).collect();
-    let mut c = Changes::default();
-    let mut touched = Vec::new();
-    for e in new {
-        match o.get(e.id.as_str()) {
-            None => {
-                c.added.push(e.id.clone());
-                touched.push(e.clone());
-            }
-            Some(fp) if *fp != e.fingerprint() => {
-                c.changed.push(e.id.clone());
-                touched.push(e.clone());
-            }
-            _ => {}
-        }
-    }
-    c.removed = old.iter().filter(|e| !n.contains_key(e.id.as_str())).map(|e| e.id.clone()).collect();
-    (c, touched)
-}
 
 fn print_affected(out: &mut dyn Write, affected: &[Affected]) -> Result<()> {
     if affected.is_empty() {
@@ -397,106 +260,47 @@ fn print_affected(out: &mut dyn Write, affected: &[Affected]) -> Result<()> {
     Ok(())
 }
 
-/// Files of one list given together make one version (e.g. several CSL extracts); an entity id seen
-/// twice keeps its first record.
-fn merge_by_list(loaded: Vec<Loaded>) -> Vec<Loaded> {
-    let mut out: Vec<Loaded> = Vec::new();
-    for l in loaded {
-        match out.iter_mut().find(|o| o.list == l.list && !o.failed() && !l.failed() && l.list != "unknown") {
-            Some(o) => {
-                o.files.extend(l.files);
-                o.diagnostics.extend(l.diagnostics);
-                for e in l.entities {
-                    if o.entities.iter().any(|x| x.id == e.id) {
-                        o.diagnostics.push(clearway_core::Diagnostic::warning(o.list.clone(), format!("entity {} in more than one file; first kept", e.id)));
-                    } else {
-                        o.entities.push(e);
-                    }
-                }
-            }
-            None => out.push(l),
-        }
-    }
-    out
+
+fn read_files(paths: &[PathBuf]) -> Result<Vec<(String, Vec<u8>)>> {
+    paths.iter().map(|p| Ok((p.display().to_string(), std::fs::read(p).with_context(|| format!("reading {}", p.display()))?))).collect()
 }
 
 fn import(a: ImportArgs) -> Result<ExitCode> {
-    let loaded = merge_by_list(load_paths(&a.paths)?);
+    let files = read_files(&a.paths)?;
     let mut store = open_lists(&a.db.db)?;
-    let bands = BandConfig::default();
-    let mut rejected = false;
-    let mut report = Vec::new();
-    let mut all_affected = Vec::new();
-    for l in &loaded {
+    let r = lists::import(store.as_mut(), &files)?;
+    for l in &r.lists {
         for d in &l.diagnostics {
-            eprintln!("{}: {:?}: {}", l.files.join("+"), d.severity, d.message);
-        }
-        if l.failed() || l.entities.is_empty() {
-            rejected = true;
-            eprintln!("error: {}: not imported; the previous version stays in force", l.files.join(", "));
-            report.push(serde_json::json!({"list": l.list, "files": l.files, "imported": false}));
-            continue;
-        }
-        let hash = list_hash(&l.entities);
-        let rows: Vec<(String, String, String)> =
-            l.entities.iter().map(|e| Ok((e.id.clone(), e.fingerprint(), serde_json::to_string(e)?))).collect::<Result<_>>()?;
-        let ls = store.lists()?;
-        let version = ls.import_list(&l.list, &hash, &l.files.join(", "), l.name_count() as u64, &rows);
-        let version = match version {
-            Ok(v) => v,
-            Err(e) => {
-                rejected = true;
-                eprintln!("error: {}: {e}; the previous version stays in force", l.list);
-                continue;
+            if l.imported {
+                eprintln!("{d}");
+            } else {
+                eprintln!("error: {d}");
             }
-        };
-        let mut affected = Vec::new();
-        if let Some(v) = version.filter(|v| *v > 1) {
-            let old = decode_entities(&store.lists()?.list_entities(&l.list, v - 1)?)?;
-            let (_, touched) = compare(&old, &l.entities);
-            affected = rescreen(store.as_mut(), &l.entities, &touched, &bands)?;
         }
-        report.push(serde_json::json!({
-            "list": l.list, "files": l.files, "imported": true, "version": version,
-            "unchanged": version.is_none(), "entities": l.entities.len(), "names": l.name_count(),
-            "warnings": l.diagnostics.len(), "affected": affected.len(),
-        }));
-        all_affected.extend(affected);
     }
     let mut out = std::io::stdout().lock();
     if a.json {
-        writeln!(out, "{}", serde_json::json!({"lists": report, "affected": all_affected}))?;
+        writeln!(out, "{}", serde_json::to_string(&r)?)?;
     } else {
         writeln!(out, "{:<14} {:>8} {:>9} {:>8} {:>9}  files", "list", "version", "entities", "names", "warnings")?;
-        for r in &report {
-            let version = if r["imported"] == false {
-                "REJECTED".to_string()
-            } else if r["unchanged"] == true {
-                "same".to_string()
-            } else {
-                r["version"].to_string()
+        for l in &r.lists {
+            let version = match (l.imported, l.version) {
+                (false, _) => "REJECTED".to_string(),
+                (true, None) => "same".to_string(),
+                (true, Some(v)) => v.to_string(),
             };
-            writeln!(
-                out,
-                "{:<14} {:>8} {:>9} {:>8} {:>9}  {}",
-                r["list"].as_str().unwrap_or(""),
-                version,
-                r["entities"].as_u64().unwrap_or(0),
-                r["names"].as_u64().unwrap_or(0),
-                r["warnings"].as_u64().unwrap_or(0),
-                r["files"].as_array().map(|f| f.iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join(", ")).unwrap_or_default()
-            )?;
+            writeln!(out, "{:<14} {:>8} {:>9} {:>8} {:>9}  {}", l.list, version, l.entities, l.names, l.warnings, l.files.join(", "))?;
         }
-        if !all_affected.is_empty() {
-            print_affected(&mut out, &all_affected)?;
+        if !r.affected.is_empty() {
+            print_affected(&mut out, &r.affected)?;
         }
     }
-    Ok(if rejected { ExitCode::from(EXIT_REJECTED) } else { ExitCode::SUCCESS })
+    Ok(if r.rejected() { ExitCode::from(EXIT_REJECTED) } else { ExitCode::SUCCESS })
 }
 
 fn show(a: ShowArgs) -> Result<ExitCode> {
     let mut store = open_lists(&a.db.db)?;
-    let versions = store.lists()?.list_versions()?;
+    let versions = lists::show(store.as_mut())?;
     let mut out = std::io::stdout().lock();
     if a.json {
         writeln!(out, "{}", serde_json::to_string(&versions)?)?;
@@ -524,44 +328,22 @@ fn show(a: ShowArgs) -> Result<ExitCode> {
 
 fn diff(a: DiffArgs) -> Result<ExitCode> {
     let mut store = open_lists(&a.db.db)?;
-    let (list, old, new) = if Path::new(&a.old).is_file() && Path::new(&a.new).is_file() {
-        let lo = load_paths(&[PathBuf::from(&a.old)])?;
-        let ln = load_paths(&[PathBuf::from(&a.new)])?;
-        let (Some(lo), Some(ln)) = (lo.into_iter().next(), ln.into_iter().next()) else { bail!("nothing loaded") };
-        if lo.failed() || ln.failed() {
-            bail!("a file could not be read as a list");
-        }
-        (ln.list.clone(), lo.entities, ln.entities)
+    let of = if Path::new(&a.old).is_file() && Path::new(&a.new).is_file() {
+        let mut files = read_files(&[PathBuf::from(&a.old), PathBuf::from(&a.new)])?.into_iter();
+        let (Some(old), Some(new)) = (files.next(), files.next()) else { bail!("nothing loaded") };
+        lists::DiffOf::Files { old, new }
     } else {
-        let (vo, vn): (u32, u32) = (
-            a.old.parse().with_context(|| format!("{}: neither a file nor a version number", a.old))?,
-            a.new.parse().with_context(|| format!("{}: neither a file nor a version number", a.new))?,
-        );
-        let versions = store.lists()?.list_versions()?;
-        let list = match &a.list {
-            Some(l) => l.clone(),
-            None => {
-                let mut names: Vec<&str> = versions.iter().map(|v| v.list.as_str()).collect();
-                names.dedup();
-                match names.as_slice() {
-                    [one] => one.to_string(),
-                    _ => bail!("the store holds several lists: name one with --list"),
-                }
-            }
-        };
-        let ls = store.lists()?;
-        let old = decode_entities(&ls.list_entities(&list, vo)?)?;
-        let new = decode_entities(&ls.list_entities(&list, vn)?)?;
-        if old.is_empty() || new.is_empty() {
-            bail!("{list}: version {vo} or {vn} is not stored");
+        lists::DiffOf::Versions {
+            list: a.list.clone(),
+            old: a.old.parse().with_context(|| format!("{}: neither a file nor a version number", a.old))?,
+            new: a.new.parse().with_context(|| format!("{}: neither a file nor a version number", a.new))?,
         }
-        (list, old, new)
     };
-    let (changes, touched) = compare(&old, &new);
-    let affected = rescreen(store.as_mut(), &new, &touched, &BandConfig::default())?;
+    let r = lists::diff(store.as_mut(), of)?;
+    let (list, changes, affected) = (&r.list, &r.changes, &r.affected);
     let mut out = std::io::stdout().lock();
     if a.json {
-        writeln!(out, "{}", serde_json::json!({"list": list, "added": changes.added, "removed": changes.removed, "changed": changes.changed, "affected": affected}))?;
+        writeln!(out, "{}", serde_json::to_string(&r)?)?;
         return Ok(ExitCode::SUCCESS);
     }
     writeln!(out, "{list}: {} added, {} removed, {} changed", changes.added.len(), changes.removed.len(), changes.changed.len())?;
@@ -571,44 +353,22 @@ fn diff(a: DiffArgs) -> Result<ExitCode> {
             writeln!(out, "  {label}: {}{}", shown.join(", "), if ids.len() > 20 { format!(" ... (+{})", ids.len() - 20) } else { String::new() })?;
         }
     }
-    print_affected(&mut out, &affected)?;
+    print_affected(&mut out, affected)?;
     Ok(ExitCode::SUCCESS)
 }
 
 fn dispose(a: DisposeArgs) -> Result<ExitCode> {
     let mut store = open_lists(&a.db.db)?;
-    let ls = store.lists()?;
-    let versions = ls.list_versions()?;
-    let Some(version) = versions.iter().filter(|v| v.list == a.list).map(|v| v.version).max() else {
-        bail!("list {} is not stored", a.list)
-    };
-    let entity = ls
-        .list_entities(&a.list, version)?
-        .into_iter()
-        .find(|e| e.entity_id == a.entity)
-        .ok_or_else(|| anyhow!("{}: no entity {} in version {version}", a.list, a.entity))?;
-    let e: Entity = serde_json::from_str(&entity.body)?;
-    let country = a.country.as_deref().map(str::to_ascii_uppercase);
-    let d = Disposition {
-        party: party_fingerprint(&a.party, country.as_deref()),
-        party_name: a.party.clone(),
-        list: a.list.clone(),
-        entity_id: a.entity.clone(),
-        entity_fingerprint: e.fingerprint(),
-        list_version: version,
-        decision: a.decision.clone(),
-        who: a.who.clone(),
-        why: a.why.clone(),
-        at: Utc::now(),
-    };
-    ls.add_disposition(&d)?;
-    println!("recorded: {} {:?} × {} {} ({}) by {}: {}", d.decision, d.party_name, d.list, d.entity_id, e.caption(), d.who, d.why);
+    let r = lists::DisposeRequest { party: a.party, country: a.country, list: a.list, entity: a.entity, decision: a.decision, who: a.who, why: a.why };
+    let done = lists::dispose(store.as_mut(), r, Utc::now())?;
+    let d = &done.disposition;
+    println!("recorded: {} {:?} × {} {} ({}) by {}: {}", d.decision, d.party_name, d.list, d.entity_id, done.caption, d.who, d.why);
     Ok(ExitCode::SUCCESS)
 }
 
 fn dispositions(a: ShowArgs) -> Result<ExitCode> {
     let mut store = open_lists(&a.db.db)?;
-    let ds = store.lists()?.dispositions()?;
+    let ds = lists::dispositions(store.as_mut())?;
     let mut out = std::io::stdout().lock();
     if a.json {
         writeln!(out, "{}", serde_json::to_string(&ds)?)?;
@@ -740,7 +500,7 @@ fn stored_index(db: &str) -> Result<(Index, usize)> {
     if stored.is_empty() {
         bail!("{db}: no lists stored (clearway lists import PATH...)");
     }
-    let entities = decode_entities(&stored)?;
+    let entities = lists::decode_entities(&stored)?;
     let idx = Index::build(&entities);
     let names = idx.alias_count();
     Ok((idx, names))
@@ -917,7 +677,7 @@ fn read_people(path: &Path) -> Result<Vec<Person>> {
 
 fn recall(a: RecallArgs) -> Result<ExitCode> {
     let (idx, _) = stored_index(&a.db.db)?;
-    let bands = read_bands(a.bands.as_deref())?;
+    let bands = clearway_service::pipeline::read_bands(a.bands.as_deref())?;
     let mut report = BTreeMap::new();
     for p in &a.positives {
         let people = read_people(p)?;

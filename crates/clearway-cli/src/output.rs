@@ -3,7 +3,7 @@
 use clearway_core::{Action, Decision};
 use std::io::{Result, Write};
 
-use crate::screening::Summary;
+use clearway_service::ingest::IngestReport as Summary;
 
 fn truncate(s: &str, n: usize) -> String {
     if s.chars().count() <= n { s.to_owned() } else { format!("{}…", s.chars().take(n - 1).collect::<String>()) }
@@ -18,7 +18,13 @@ pub fn table_header(out: &mut dyn Write) -> Result<()> {
 }
 
 pub fn table_row(out: &mut dyn Write, d: &Decision, duplicate: bool) -> Result<()> {
-    let reasons = d.top_reasons(2).join("; ");
+    let mut reasons: Vec<String> = d.top_reasons(2).into_iter().map(str::to_owned).collect();
+    // A lane set by the random draw says so: first when no finding raised the score, else last.
+    if let Some(r) = d.random.as_ref().filter(|r| r.selected) {
+        let random = format!("selected at random (rate {:.2} %)", r.rate * 100.0);
+        if d.findings.iter().any(|f| f.weight > 0.0) { reasons.push(random) } else { reasons.insert(0, random) }
+    }
+    let reasons = reasons.join("; ");
     let reasons = if duplicate { format!("(already stored) {reasons}") } else { reasons };
     writeln!(
         out,

@@ -1,17 +1,14 @@
 //! `clearway profiles ...`, `exam ...`, `backtest`, `bench profiles`, and the profile layer of `screen` (issue 4).
 
 use anyhow::{Context as _, Result, bail};
-use chrono::{NaiveDate, TimeZone, Utc};
-use clearway_core::Filing;
+use chrono::{NaiveDate, Utc};
 use clearway_profiles::kcs::{self, Labelled};
-use clearway_profiles::selectivity::{Candidate, SelectivityConfig, top_up};
-use clearway_profiles::{Diag, EntityHistory, ProfileLayer, ProfileSet, Source, backtest};
-use clearway_store::exams::{ExamOutcome, ExamResult, SelectionRecord};
-use std::collections::{BTreeMap, HashMap};
+use clearway_profiles::{ProfileSet, backtest};
+use clearway_store::exams::ExamOutcome;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::{DbArgs, setup};
+use crate::DbArgs;
 
 #[path = "profiles_bench.rs"]
 mod bench_impl;
@@ -154,36 +151,9 @@ fn read(p: &Path) -> Result<String> {
     std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))
 }
 
-fn files_with(dir: &Path, ext: &str, recurse: bool, out: &mut Vec<PathBuf>) -> Result<()> {
-    let mut entries: Vec<PathBuf> =
-        std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))?.filter_map(|e| e.ok()).map(|e| e.path()).collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() && recurse {
-            files_with(&p, ext, recurse, out)?;
-        } else if p.extension().is_some_and(|e| e == ext) {
-            out.push(p);
-        }
-    }
-    Ok(())
-}
-
 /// Read and load a profile directory. Errors are printed; nothing half-loaded.
-pub fn load_dir(dir: &Path, today: Option<NaiveDate>) -> Result<std::result::Result<(ProfileSet, Vec<Diag>, usize), Vec<Diag>>> {
-    let mut pf = Vec::new();
-    files_with(dir, "profile", true, &mut pf)?;
-    let mut lf = Vec::new();
-    if dir.join("lists").is_dir() {
-        files_with(&dir.join("lists"), "csv", false, &mut lf)?;
-    }
-    let texts: Vec<(String, String)> = pf.iter().map(|p| Ok((p.display().to_string(), read(p)?))).collect::<Result<_>>()?;
-    let ltexts: Vec<(String, String)> = lf.iter().map(|p| Ok((p.display().to_string(), read(p)?))).collect::<Result<_>>()?;
-    let vpath = dir.join("value-control.csv");
-    let vtext = if vpath.exists() { Some((vpath.display().to_string(), read(&vpath)?)) } else { None };
-    let src: Vec<Source> = texts.iter().map(|(n, t)| Source { name: n, text: t }).collect();
-    let lsrc: Vec<Source> = ltexts.iter().map(|(n, t)| Source { name: n, text: t }).collect();
-    let v = vtext.as_ref().map(|(n, t)| Source { name: n, text: t });
-    Ok(ProfileSet::load(&src, &lsrc, v, today).map(|(s, w)| (s, w, pf.len())))
+pub fn load_dir(dir: &Path, today: Option<NaiveDate>) -> Result<clearway_service::pipeline::Loaded> {
+    Ok(clearway_service::pipeline::read_profiles(dir, today)?)
 }
 
 fn load_or_fail(dir: &Path) -> Result<ProfileSet> {
@@ -243,98 +213,23 @@ pub fn profiles(c: ProfilesCommand) -> Result<ExitCode> {
     }
 }
 
-fn day_start(d: NaiveDate) -> chrono::DateTime<Utc> {
-    Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default())
-}
-
-fn office_of(f: &Filing) -> String {
-    f.itinerary.first_port_of_arrival.clone().or_else(|| f.itinerary.place_of_discharge.clone()).unwrap_or_else(|| "-".into())
-}
-
 fn select(db: DbArgs, day: NaiveDate, sel: PathBuf, seed: Option<u64>, dry_run: bool, json: bool) -> Result<ExitCode> {
-    let text = read(&sel)?;
-    let cfg = match SelectivityConfig::parse(&sel.display().to_string(), &text) {
-        Ok(c) => c,
-        Err(errs) => {
-            for e in &errs {
-                eprintln!("{e}");
-            }
-            bail!("{}: bad selectivity configuration", sel.display());
-        }
-    };
-    let seed = seed.unwrap_or(clearway_engine::config::RandomConfig::default().seed);
-    let mut store = setup::open_store(&db.db)?;
-    let next = day.succ_opt().unwrap_or(day);
-    let stored = store.decisions_filed(Some(day_start(day)), Some(day_start(next)))?;
-    // The latest stored version of each filing stands.
-    let mut latest: BTreeMap<String, usize> = BTreeMap::new();
-    for (i, s) in stored.iter().enumerate() {
-        let e = latest.entry(s.filing.id.clone()).or_insert(i);
-        if stored[*e].filing.version < s.filing.version {
-            *e = i;
-        }
-    }
-    let cands: Vec<Candidate> = latest
-        .values()
-        .map(|&i| {
-            let s = &stored[i];
-            Candidate {
-                filing_id: s.filing.id.clone(),
-                version: s.filing.version,
-                office: office_of(&s.filing),
-                day,
-                lane: s.decision.lane,
-                score: s.decision.score,
-            }
-        })
-        .collect();
-    let (sels, report) = top_up(&cands, &cfg, seed);
-    let now = Utc::now();
-    let recorded = if dry_run {
-        0
-    } else {
-        let recs: Vec<SelectionRecord> = sels
-            .iter()
-            .map(|s| SelectionRecord {
-                filing_id: s.filing_id.clone(),
-                version: s.version,
-                office: s.office.clone(),
-                day: s.day,
-                lane: s.lane,
-                score: s.score,
-                seed,
-                draw: s.draw,
-                recorded_at: now,
-            })
-            .collect();
-        store.record_selections(&recs)?
-    };
+    let cfg = clearway_service::pipeline::load_selectivity(&sel).map_err(crate::service_error)?;
+    let mut store = clearway_service::open_store(&db.db)?;
+    let r = clearway_service::profiles::select(store.as_mut(), day, &cfg, seed, dry_run, Utc::now())?;
     if json {
-        println!("{}", serde_json::json!({"day": day, "seed": seed, "filings": cands.len(), "groups": report, "selections": sels, "recorded": recorded}));
+        println!("{}", serde_json::to_string(&r)?);
     } else {
         println!("{:<10} {:<8} {:<6} {:>8} {:>9} {:>7} {:>7} {:>6} {:>6}", "DAY", "OFFICE", "LANE", "FILINGS", "EXPECTED", "TARGET", "BEFORE", "ADDED", "AFTER");
-        for r in &report {
+        for g in &r.groups {
             println!(
                 "{:<10} {:<8} {:<6} {:>8} {:>8.2}% {:>7} {:>7} {:>6} {:>6}",
-                r.day, r.office, r.lane.as_str(), r.filings, r.expected, r.target, r.before, r.added, r.after
+                g.day, g.office, g.lane.as_str(), g.filings, g.expected, g.target, g.before, g.added, g.after
             );
         }
-        println!("{} filings on {day}; {} topped up; {} recorded (seed {seed})", cands.len(), sels.len(), recorded);
+        println!("{} filings on {day}; {} topped up; {} recorded (seed {})", r.filings, r.selections.len(), r.recorded, r.seed);
     }
     Ok(ExitCode::SUCCESS)
-}
-
-#[derive(Default, serde::Serialize)]
-struct PStat {
-    id: String,
-    hits: u64,
-    selected: u64,
-    examined: u64,
-    finds: u64,
-    hit_rate: Option<f64>,
-    revenue: f64,
-    revenue_per_exam: Option<f64>,
-    flags: Vec<String>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -347,54 +242,15 @@ fn stats(
     t: Option<NaiveDate>,
     json: bool,
 ) -> Result<ExitCode> {
-    let mut store = setup::open_store(&db.db)?;
-    let exams = store.exam_results()?;
-    // Latest result per filing (and version when given).
-    let mut by_filing: HashMap<&str, &ExamResult> = HashMap::new();
-    for e in &exams {
-        by_filing.insert(e.filing_id.as_str(), e);
-    }
-    let stored = store.decisions_filed(from.map(day_start), to.map(day_start))?;
-    let mut st: BTreeMap<String, PStat> = BTreeMap::new();
-    for s in &stored {
-        let exam = by_filing.get(s.filing.id.as_str()).filter(|e| e.version.is_none_or(|v| v == s.filing.version));
-        for f in s.decision.findings.iter().filter(|f| f.layer == "profile") {
-            let p = st.entry(f.code.to_string()).or_insert_with(|| PStat { id: f.code.to_string(), ..PStat::default() });
-            p.hits += 1;
-            p.selected += u64::from(f.action.is_some());
-            if let Some(e) = exam {
-                p.examined += 1;
-                p.finds += u64::from(e.result.found());
-                p.revenue += e.revenue.unwrap_or(0.0);
-            }
-        }
-    }
-    let day = t.unwrap_or_else(today);
-    if let Some(dir) = &profiles {
-        let set = load_or_fail(dir)?;
-        for p in &set.profiles {
-            let s = st.entry(p.id.clone()).or_insert_with(|| PStat { id: p.id.clone(), ..PStat::default() });
-            if p.valid_to.is_some_and(|d| d < day) {
-                s.flags.push(format!("expired {}", p.valid_to.unwrap_or_default()));
-            } else if p.review.is_some_and(|d| d < day) {
-                s.flags.push(format!("past review {}", p.review.unwrap_or_default()));
-            }
-        }
-    }
-    for s in st.values_mut() {
-        if s.examined > 0 {
-            s.hit_rate = Some(s.finds as f64 / s.examined as f64);
-            s.revenue_per_exam = Some(s.revenue / s.examined as f64);
-        }
-        if s.examined >= 10 && s.hit_rate.is_some_and(|r| r < floor) {
-            s.flags.push(format!("hit rate below {:.1} %", floor * 100.0));
-        }
-    }
+    let set = profiles.as_deref().map(load_or_fail).transpose()?;
+    let mut store = clearway_service::open_store(&db.db)?;
+    let o = clearway_service::profiles::StatsOptions { from, to, floor, profiles: set.as_ref(), today: Some(t.unwrap_or_else(today)) };
+    let r = clearway_service::profiles::stats(store.as_mut(), &o)?;
     if json {
-        println!("{}", serde_json::json!({"filings": stored.len(), "exam_results": exams.len(), "profiles": st.values().collect::<Vec<_>>()}));
+        println!("{}", serde_json::to_string(&r)?);
     } else {
         println!("{:<16} {:>7} {:>8} {:>8} {:>6} {:>8} {:>12}  FLAGS", "PROFILE", "HITS", "SELECTED", "EXAMINED", "FINDS", "HIT RATE", "REV/EXAM");
-        for s in st.values() {
+        for s in &r.profiles {
             println!(
                 "{:<16} {:>7} {:>8} {:>8} {:>6} {:>8} {:>12}  {}",
                 s.id,
@@ -407,7 +263,7 @@ fn stats(
                 s.flags.join("; ")
             );
         }
-        println!("{} filings, {} exam results", stored.len(), exams.len());
+        println!("{} filings, {} exam results", r.filings, r.exam_results);
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -416,97 +272,17 @@ pub fn exam(c: ExamCommand) -> Result<ExitCode> {
     match c {
         ExamCommand::Record { db, filing_id, result, version, severity, revenue, note } => {
             let result = ExamOutcome::parse(&result).context("result must be no-finding, finding or seizure")?;
-            if revenue.is_some_and(|r| !r.is_finite() || r < 0.0) {
-                bail!("--revenue must be a number >= 0");
-            }
-            let mut store = setup::open_store(&db.db)?;
-            let hist = store.history(&filing_id)?;
-            if hist.versions.is_empty() {
-                bail!("no stored filing {filing_id:?}");
-            }
-            let version = Some(version.unwrap_or_else(|| hist.versions.last().map(|v| v.version).unwrap_or(1)));
-            if let Some(v) = version {
-                if !hist.versions.iter().any(|x| x.version == v) {
-                    bail!("filing {filing_id:?} has no stored version {v}");
-                }
-            }
-            let e = ExamResult { filing_id, version, result, severity, revenue, note, recorded_at: Utc::now() };
-            store.record_exams(std::slice::from_ref(&e))?;
-            println!("recorded: {} v{} {}", e.filing_id, version.unwrap_or(1), e.result.as_str());
+            let mut store = clearway_service::open_store(&db.db)?;
+            let e = clearway_service::exams::ExamEntry { filing_id, version, result, severity, revenue, note };
+            let r = clearway_service::exams::record(store.as_mut(), e, Utc::now())?;
+            println!("recorded: {} v{} {}", r.filing_id, r.version, r.result.as_str());
             Ok(ExitCode::SUCCESS)
         }
         ExamCommand::Import { db, file } => {
             let text = read(&file)?;
             let name = file.display().to_string();
-            let mut rdr = csv::ReaderBuilder::new().from_reader(text.as_bytes());
-            let headers = rdr.headers().with_context(|| format!("{name}: no header row"))?.clone();
-            let col = |n: &str| headers.iter().position(|h| h.trim() == n);
-            let Some(ci) = col("filing_id") else { bail!("{name}:1:1: missing column filing_id") };
-            let Some(cr) = col("result") else { bail!("{name}:1:1: missing column result") };
-            let (cv, cs, crev, cn) = (col("version"), col("severity"), col("revenue"), col("note"));
-            let mut rows = Vec::new();
-            let mut errs = Vec::new();
-            let now = Utc::now();
-            for rec in rdr.records() {
-                let r = match rec {
-                    Ok(r) => r,
-                    Err(e) => {
-                        errs.push(format!("{name}:{}: {e}", e.position().map(|p| p.line()).unwrap_or(0)));
-                        continue;
-                    }
-                };
-                let line = r.position().map(|p| p.line()).unwrap_or(0);
-                let get = |c: Option<usize>| c.and_then(|c| r.get(c)).map(str::trim).filter(|s| !s.is_empty());
-                let colno = |c: usize| 1 + r.iter().take(c).map(|f| f.chars().count() + 1).sum::<usize>();
-                let Some(id) = get(Some(ci)) else {
-                    errs.push(format!("{name}:{line}:{}: empty filing_id", colno(ci)));
-                    continue;
-                };
-                let Some(result) = get(Some(cr)).and_then(ExamOutcome::parse) else {
-                    errs.push(format!("{name}:{line}:{}: result must be no-finding, finding or seizure", colno(cr)));
-                    continue;
-                };
-                let version = match get(cv).map(str::parse::<u32>) {
-                    None => None,
-                    Some(Ok(v)) => Some(v),
-                    Some(Err(_)) => {
-                        errs.push(format!("{name}:{line}:{}: bad version", colno(cv.unwrap_or(0))));
-                        continue;
-                    }
-                };
-                let severity = match get(cs).map(str::parse::<u8>) {
-                    None => None,
-                    Some(Ok(v)) if (1..=5).contains(&v) => Some(v),
-                    _ => {
-                        errs.push(format!("{name}:{line}:{}: severity must be 1-5", colno(cs.unwrap_or(0))));
-                        continue;
-                    }
-                };
-                let revenue = match get(crev).map(str::parse::<f64>) {
-                    None => None,
-                    Some(Ok(v)) if v.is_finite() && v >= 0.0 => Some(v),
-                    _ => {
-                        errs.push(format!("{name}:{line}:{}: revenue must be a number >= 0", colno(crev.unwrap_or(0))));
-                        continue;
-                    }
-                };
-                rows.push(ExamResult {
-                    filing_id: id.to_owned(),
-                    version,
-                    result,
-                    severity,
-                    revenue,
-                    note: get(cn).map(str::to_owned),
-                    recorded_at: now,
-                });
-            }
-            if !errs.is_empty() {
-                for e in &errs {
-                    eprintln!("{e}");
-                }
-                bail!("{name}: {} bad rows; nothing imported", errs.len());
-            }
-            let mut store = setup::open_store(&db.db)?;
+            let rows = clearway_service::exams::parse_csv(&name, &text, Utc::now()).map_err(crate::service_error)?;
+            let mut store = clearway_service::open_store(&db.db)?;
             let n = store.record_exams(&rows)?;
             println!("imported {n} exam results");
             Ok(ExitCode::SUCCESS)
@@ -532,20 +308,8 @@ pub fn backtest(a: BacktestArgs) -> Result<ExitCode> {
         bail!("--budget values must be in (0, 100]");
     }
     let (history, test, source) = if a.data == "db" {
-        let mut store = setup::open_store(&a.db.db)?;
-        let exams = store.exam_results()?;
-        let mut by: HashMap<String, &ExamResult> = HashMap::new();
-        for e in &exams {
-            by.insert(e.filing_id.clone(), e);
-        }
-        let stored = store.decisions_filed(None, None)?;
-        let test: Vec<Labelled> = stored
-            .into_iter()
-            .filter_map(|s| {
-                let e = by.get(&s.filing.id)?;
-                Some(Labelled { filing: s.filing, extras: Default::default(), fraud: e.result.found(), revenue: e.revenue })
-            })
-            .collect();
+        let mut store = clearway_service::open_store(&a.db.db)?;
+        let test = clearway_service::training::labelled(store.as_mut())?;
         (Vec::new(), test, format!("{} (stored filings with exam results)", a.db.db))
     } else {
         let data = PathBuf::from(&a.data);
@@ -614,45 +378,6 @@ pub fn backtest(a: BacktestArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Add this capability's layers to the screening pipeline.
-pub fn add_layers(o: &ScreenOpts, p: &mut clearway_engine::Pipeline, db: &str) -> Result<()> {
-    let Some(dir) = &o.profiles else { return Ok(()) };
-    let set = load_or_fail(dir)?;
-    let sel = match &o.selectivity {
-        None => None,
-        Some(path) => match SelectivityConfig::parse(&path.display().to_string(), &read(path)?) {
-            Ok(c) => Some(c),
-            Err(errs) => {
-                for e in &errs {
-                    eprintln!("{e}");
-                }
-                bail!("{}: bad selectivity configuration", path.display());
-            }
-        },
-    };
-    // Entity history starts from what is stored: earlier filings (so an importer seen in an earlier run
-    // is not "new") and recorded exam results (past finds per importer). Every stored filing version is
-    // observed once, streamed from the store (decisions are not read). A store that cannot scan, or a
-    // scan that fails part-way, seeds no filings.
-    let mut history = EntityHistory::new();
-    let mut store = setup::open_store(db)?;
-    if store.scan_filings(&mut |f| history.observe_filing(f)).is_err() {
-        history = EntityHistory::new();
-    }
-    if let Ok(exams) = store.exam_results() {
-        for e in exams {
-            let v = match e.version {
-                Some(v) => Some(v),
-                None => store.history(&e.filing_id)?.versions.last().map(|v| v.version),
-            };
-            if let Some(f) = v.map(|v| store.filing(&e.filing_id, v)).transpose()?.flatten() {
-                history.record_exam(clearway_profiles::facts::importer_key(&f), e.result.found());
-            }
-        }
-    }
-    p.add_layer(Box::new(ProfileLayer::new(set, sel).with_history(history)));
-    Ok(())
-}
 
 pub fn bench(a: BenchArgs) -> Result<ExitCode> {
     let m = bench_impl::measure(a.rules, a.filings).map_err(|e| anyhow::anyhow!(e))?;

@@ -93,7 +93,7 @@ pub fn measure(rules: usize, filings: usize) -> Result<Measured, String> {
     let t0 = std::time::Instant::now();
     let mut ours_hits = 0usize;
     for f in &filings {
-        let facts = set.facts(f, &extras, Some(&hist), false, false);
+        let facts = set.facts(f, &extras, Some(clearway_profiles::HistoryAt::all(&hist)), false, false);
         // The screening path: the prefilter, then each candidate profile's stage, mode and validity
         // window, then its condition.
         ours_hits += set.hits(f, &facts).len();
@@ -143,7 +143,7 @@ fn cel_side(src: &[String], filings: &[Filing], set: &ProfileSet) -> Option<(f64
     let mut hits = 0usize;
     for f in &filings[..n] {
         // The same derived values as our side (derivation is part of the cost on both sides).
-        let facts = set.facts(f, &extras, Some(&hist), false, false);
+        let facts = set.facts(f, &extras, Some(clearway_profiles::HistoryAt::all(&hist)), false, false);
         let mut ctx = cel::Context::default();
         let fv = F {
             new_importer: facts.flag[B_NEW_IMPORTER] == Some(true),

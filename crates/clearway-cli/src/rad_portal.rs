@@ -8,7 +8,7 @@ use clearway_portal::binning::{EDGES, EDGES_3MEV};
 use clearway_portal::clearway_spectra::{self, Options, SpectrumFile};
 use clearway_portal::eval::{self, ALGORITHMS, EvalConfig, Kind, LIBRARY};
 use clearway_portal::measurement::{background_from_file, harness_setup, occupancy_from_file};
-use clearway_portal::{Analyzer, Config, PortalLayer, PortalResults};
+use clearway_portal::{Analyzer, Config};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -261,17 +261,3 @@ pub fn eval(a: EvalArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Add this capability's layers to the screening pipeline.
-pub fn add_layers(o: &ScreenOpts, p: &mut clearway_engine::Pipeline, _db: &str) -> Result<()> {
-    let Some(path) = &o.portal_results else { return Ok(()) };
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let (results, diags) = PortalResults::from_jsonl(&text);
-    for d in &diags {
-        eprintln!("{}:{}: {}", path.display(), d.location.line.unwrap_or(0), d.message);
-    }
-    if results.is_empty() && !diags.is_empty() {
-        bail!("{}: no valid portal result", path.display());
-    }
-    p.add_layer(Box::new(PortalLayer::new(results)));
-    Ok(())
-}

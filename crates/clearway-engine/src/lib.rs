@@ -10,6 +10,7 @@
 pub mod combine;
 pub mod config;
 pub mod deadlines;
+pub mod history;
 pub mod layers;
 pub mod pipeline;
 pub mod reference;
@@ -17,6 +18,7 @@ pub mod registry_io;
 pub mod trust;
 
 pub use config::Config;
+pub use history::{EntityHistory, HistoryAt};
 pub use pipeline::{Context, Layer, Pipeline, Prior};
 pub use reference::ReferenceData;
 pub use trust::Registry;

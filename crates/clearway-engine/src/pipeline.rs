@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use clearway_core::{Decision, FastCheck, Filing, Finding};
 
+use crate::history::{EntityHistory, HistoryAt};
 use crate::{combine, config::Config, deadlines, layers, reference::ReferenceData, trust, trust::Registry};
 
 /// What is known of earlier versions of the same filing id.
@@ -22,6 +23,42 @@ pub struct Context<'a> {
     pub prior: Option<&'a Prior>,
     /// FAST eligibility, computed once before the layers run (highway crossings into CA / US).
     pub fast: Option<FastCheck>,
+    /// The importer (exporter on exports) holds a valid trusted-trader membership (what the
+    /// trusted-trader layer's `TT-IMPORTER` finding says), computed once before the layers run.
+    pub trusted_importer: bool,
+    /// The filing is late under the deadline table (what the deadline layer's `DL-LATE` says), computed
+    /// once before the layers run.
+    pub late: bool,
+    /// Entity history strictly before the filing's UTC filing day ([`crate::history`]); `None` when the
+    /// caller keeps none or the filing has no filing time.
+    pub history: Option<HistoryAt<'a>>,
+}
+
+impl<'a> Context<'a> {
+    /// The context of one filing: the facts every layer may read are computed here, before any layer
+    /// runs, so no layer reads another layer's findings.
+    pub fn new(
+        config: &'a Config,
+        reference: &'a ReferenceData,
+        registry: &'a Registry,
+        prior: Option<&'a Prior>,
+        history: Option<&'a EntityHistory>,
+        filing: &Filing,
+    ) -> Self {
+        let fast = trust::fast_check(filing, registry);
+        let fast_eligible = filing.fast && fast.as_ref().is_some_and(|c| c.eligible);
+        let late = matches!(layers::deadline_check(filing, prior, fast_eligible), layers::DeadlineCheck::Timed { late, .. } if late > 0);
+        Context {
+            config,
+            reference,
+            registry,
+            prior,
+            fast,
+            trusted_importer: layers::importer_membership(filing, registry).is_some(),
+            late,
+            history: history.and_then(|h| h.at(filing)),
+        }
+    }
 }
 
 impl Context<'_> {
@@ -122,13 +159,13 @@ impl Pipeline {
 
     /// Assess one filing version.
     pub fn assess(&self, filing: &Filing, prior: Option<&Prior>) -> Decision {
-        let ctx = Context {
-            config: &self.config,
-            reference: &self.reference,
-            registry: &self.registry,
-            prior,
-            fast: trust::fast_check(filing, &self.registry),
-        };
+        self.assess_with(filing, prior, None)
+    }
+
+    /// Assess one filing version with the entity history its caller keeps (the service loads it from
+    /// the store; a filing reads only the days before its own).
+    pub fn assess_with(&self, filing: &Filing, prior: Option<&Prior>, history: Option<&EntityHistory>) -> Decision {
+        let ctx = Context::new(&self.config, &self.reference, &self.registry, prior, history, filing);
         let mut findings = Vec::with_capacity(8);
         for layer in &self.layers {
             layer.assess(filing, &ctx, &mut findings);

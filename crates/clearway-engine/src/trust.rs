@@ -113,10 +113,7 @@ pub fn reference_time(f: &Filing) -> Option<DateTime<Utc>> {
     f.times.arrival.or(f.times.filed_at).or(f.times.departure).or(f.times.loading)
 }
 
-/// The party that stands for the importer: importer of record, else consignee.
-pub fn importer(f: &Filing) -> Option<&Party> {
-    f.party(Role::ImporterOfRecord).or_else(|| f.party(Role::Consignee))
-}
+
 
 fn describe_party(p: &Party) -> String {
     if p.name.is_empty() { p.role.as_str().to_owned() } else { format!("{} \"{}\"", p.role.as_str(), p.name) }
@@ -168,7 +165,7 @@ pub fn fast_check(f: &Filing, reg: &Registry) -> Option<FastCheck> {
     }
     let carrier_program = if f.country == AgencyCountry::US { Program::CTPAT } else { Program::PIP };
     link(reg, f.party(Role::Carrier), "carrier", carrier_program, at, &mut missing);
-    let imp = importer(f);
+    let imp = f.importer();
     if f.country == AgencyCountry::US {
         let mut imp_missing = Vec::new();
         let ok = link(reg, imp, "importer", Program::CTPAT, at, &mut imp_missing);

@@ -5,7 +5,7 @@
 //!
 //! | role | column (KCS) | taken from the filing |
 //! |---|---|---|
-//! | importer | `Importer ID` | importer of record (its `IOR` id, else first id, else name), else consignee, else buyer |
+//! | importer | `Importer ID` | `Filing::importer` (importer of record, else consignee): its `IOR` id, else first id, else name |
 //! | declarant | `Declarant ID` | declarant party, else freight forwarder |
 //! | seller | `Seller ID` | seller, else consignor, else manufacturer |
 //! | HS code | `HS6 Code` | first goods item's HS code, first 6 digits |
@@ -62,7 +62,7 @@ enum Part {
 fn part_value(f: &Filing, p: Part) -> Value {
     let goods = f.goods.first();
     let v = match p {
-        Part::Importer => Value::Cat(first_party(f, &[Role::ImporterOfRecord, Role::Consignee, Role::Buyer])),
+        Part::Importer => Value::Cat(f.importer().and_then(party_key)),
         Part::Declarant => Value::Cat(first_party(f, &[Role::Declarant, Role::FreightForwarder])),
         Part::Seller => Value::Cat(first_party(f, &[Role::Seller, Role::Consignor, Role::Manufacturer])),
         Part::Hs => Value::Cat(goods.and_then(|g| g.hs_code.as_ref()).map(|h| {
@@ -79,7 +79,7 @@ fn part_value(f: &Filing, p: Part) -> Value {
                 .or_else(|| f.itinerary.routing.first().cloned()),
         ),
         Part::Office => {
-            Value::Cat(f.itinerary.first_port_of_arrival.clone().or_else(|| f.itinerary.place_of_discharge.clone()))
+            Value::Cat(f.office().map(str::to_owned))
         }
         Part::Mass => {
             let kg: Option<f64> = f.goods.iter().map(|g| g.net_kg.or(g.gross_kg)).sum();

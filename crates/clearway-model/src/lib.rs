@@ -18,12 +18,14 @@ pub mod features;
 pub mod filing;
 pub mod forest;
 pub mod gbdt;
+pub mod layer;
 pub mod metrics;
 pub mod model;
 pub mod shap;
 pub mod simulate;
 
 pub use data::{ColumnData, ColumnType, Dataset, ReadOptions, read_csv};
+pub use layer::ModelLayer;
 pub use model::{Explanation, Model, ModelError, TrainOptions};
 
 /// Errors of this crate.

@@ -10,7 +10,7 @@
 
 use crate::compile::ProfileSet;
 use crate::facts::importer_key;
-use crate::history::EntityHistory;
+use crate::{EntityHistory, HistoryAt};
 use crate::kcs::Labelled;
 use clearway_core::Lane;
 use clearway_engine::combine::random_draw;
@@ -85,7 +85,7 @@ pub fn run(set: &ProfileSet, history: &[Labelled], test: &[Labelled], budgets: &
     };
     for l in &sorted {
         let imp = importer_key(&l.filing);
-        hist.observe(imp, hs6(l).iter().map(String::as_str));
+        hist.observe(imp, None, hs6(l).iter().map(String::as_str));
         hist.record_exam(imp, l.fraud);
         let e = rates.entry(imp.to_ascii_uppercase()).or_default();
         e.0 += 1;
@@ -104,7 +104,7 @@ pub fn run(set: &ProfileSet, history: &[Labelled], test: &[Labelled], budgets: &
     for (k, l) in test_sorted.iter().enumerate() {
         let f = &l.filing;
         {
-            let facts = set.facts(f, &l.extras, Some(&hist), false, false);
+            let facts = set.facts(f, &l.extras, Some(HistoryAt::all(&hist)), false, false);
             for (i, _) in set.hits(f, &facts) {
                 let p = &set.profiles[i];
                 let lane = p.lane.map(|(lane, pct)| if lane == Lane::Red { 60.0 } else { 25.0 } * pct / 100.0).unwrap_or(0.0);
@@ -119,7 +119,7 @@ pub fn run(set: &ProfileSet, history: &[Labelled], test: &[Labelled], budgets: &
         tie[k] = random_draw(seed, &f.id, f.version);
         labels[k] = l.fraud;
         rev[k] = l.revenue.unwrap_or(0.0);
-        hist.observe(importer_key(f), hs6(l).iter().map(String::as_str));
+        hist.observe(importer_key(f), None, hs6(l).iter().map(String::as_str));
     }
     let has_rev = test_sorted.iter().any(|l| l.revenue.is_some());
     let revenue = has_rev.then_some(rev.as_slice());

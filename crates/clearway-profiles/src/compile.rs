@@ -243,7 +243,7 @@ impl ProfileSet {
         &self,
         f: &'a Filing,
         extras: &'a crate::Extras,
-        history: Option<&crate::EntityHistory>,
+        history: Option<crate::HistoryAt<'_>>,
         trusted: bool,
         late: bool,
     ) -> Facts<'a> {

@@ -5,7 +5,7 @@
 //! with a missing value is false); missing strings are [`MISSING`].
 
 use crate::fields::*;
-use crate::history::EntityHistory;
+use clearway_engine::history::HistoryAt;
 use crate::lists::ValueTable;
 use clearway_core::{Filing, Mode, Role};
 use std::collections::HashMap;
@@ -123,14 +123,9 @@ fn ratio(a: f64, b: f64) -> f64 {
     if b > 0.0 && a.is_finite() { a / b } else { f64::NAN }
 }
 
-/// The importer key of a filing: the IOR number if any, else the name of the importer of record, else of
-/// the consignee.
+/// The importer key of a filing: [`Filing::importer_key`] (kept here for the profile crate's callers).
 pub fn importer_key(f: &Filing) -> &str {
-    let p = f.party(Role::ImporterOfRecord).or_else(|| f.party(Role::Consignee));
-    match p {
-        Some(p) => p.id("IOR").unwrap_or(p.name.as_str()),
-        None => "",
-    }
+    f.importer_key()
 }
 
 fn hs6_of(hs: &str) -> &str {
@@ -145,7 +140,7 @@ impl<'a> Facts<'a> {
         extras: &'a Extras,
         symbols: &Symbols,
         values: &ValueTable,
-        history: Option<&EntityHistory>,
+        history: Option<HistoryAt<'_>>,
         trusted: bool,
         late: bool,
     ) -> Facts<'a> {
@@ -155,12 +150,7 @@ impl<'a> Facts<'a> {
         let name = |r: Role| f.party(r).map(|p| p.name.as_str()).unwrap_or("");
         let country = |r: Role| f.party(r).and_then(|p| p.country.as_deref()).unwrap_or("");
         let importer = importer_key(f);
-        text[S_MODE] = match f.mode {
-            Mode::Marine => "marine",
-            Mode::Air => "air",
-            Mode::Rail => "rail",
-            Mode::Highway => "highway",
-        };
+        text[S_MODE] = f.mode.as_str();
         text[S_STAGE] = match f.stage {
             clearway_core::Stage::PreLoad => "pre-load",
             clearway_core::Stage::PreArrival => "pre-arrival",
@@ -182,8 +172,7 @@ impl<'a> Facts<'a> {
         };
         text[S_IMPORTER] = importer;
         text[S_IMPORTER_COUNTRY] = f
-            .party(Role::ImporterOfRecord)
-            .or_else(|| f.party(Role::Consignee))
+            .importer()
             .and_then(|p| p.country.as_deref())
             .unwrap_or("");
         text[S_CONSIGNOR] = name(Role::Consignor);
@@ -200,8 +189,7 @@ impl<'a> Facts<'a> {
         text[S_OFFICE] = extras
             .office
             .as_deref()
-            .or(it.first_port_of_arrival.as_deref())
-            .or(it.place_of_discharge.as_deref())
+            .or(f.office())
             .unwrap_or("");
         text[S_PLACE_OF_LOADING] = it.place_of_loading.as_deref().unwrap_or("");
         let loading_country = it.place_of_loading.as_deref().filter(|p| p.len() >= 2 && p.is_char_boundary(2)).map(|p| &p[..2]);
@@ -236,10 +224,11 @@ impl<'a> Facts<'a> {
         let entity = history.and_then(|h| h.importer(importer));
         if let Some(h) = history {
             if !importer.is_empty() {
-                num[F_IMPORTER_FILINGS] = entity.map(|e| f64::from(e.filings)).unwrap_or(0.0);
-                num[F_IMPORTER_FINDS] = entity.map(|e| f64::from(e.finds)).unwrap_or(0.0);
-                num[F_IMPORTER_FIND_RATE] = entity.filter(|e| e.examined > 0).map(|e| f64::from(e.finds) / f64::from(e.examined)).unwrap_or(f64::NAN);
-                flag[B_NEW_IMPORTER] = Some(entity.is_none_or(|e| e.filings == 0));
+                num[F_IMPORTER_FILINGS] = entity.map(|e| f64::from(e.filings())).unwrap_or(0.0);
+                num[F_IMPORTER_FINDS] = entity.map(|e| f64::from(e.finds())).unwrap_or(0.0);
+                num[F_IMPORTER_FIND_RATE] =
+                    entity.filter(|e| e.examined() > 0).map(|e| f64::from(e.finds()) / f64::from(e.examined())).unwrap_or(f64::NAN);
+                flag[B_NEW_IMPORTER] = Some(entity.is_none_or(|e| e.filings() == 0));
             }
             let _ = h;
         }
@@ -296,7 +285,7 @@ impl<'a> Facts<'a> {
                 }
                 c[C_DANGEROUS] = Some(!t[T_UN_NUMBER].is_empty());
                 if history.is_some() && !importer.is_empty() && !t[T_HS6].is_empty() {
-                    c[C_FIRST_HS_FOR_IMPORTER] = Some(entity.is_none_or(|e| !e.hs6.contains(t[T_HS6])));
+                    c[C_FIRST_HS_FOR_IMPORTER] = Some(entity.is_none_or(|e| !e.has_hs6(t[T_HS6])));
                 }
                 let mut s = [MISSING; I_STR];
                 for (s, t) in s.iter_mut().zip(t.iter()) {

@@ -3,38 +3,29 @@
 //! For each profile that applies (stage, mode, validity on the filing day) and hits, one finding: layer
 //! `profile`, code = the profile id, message = its reason, weight = its weight, evidence = the predicates
 //! that held with their actual values, the examiner's instructions, and the selection draw. A lane
-//! profile selects at its percentage (draw from hash(seed ^ profile, id, version)); after `cap`
-//! consecutive hits without selection the next hit is selected. With a [`SelectivityConfig`], a random
-//! lane per the rates in force follows (finding `RS-LANE-RANDOM`).
+//! profile selects a hit when its draw (from hash(seed ^ profile, id, version)) is below its rate; a
+//! profile with `cap N` selects at `max(pct, 100 / (N + 1))` % — the order-free form of "after N hits
+//! without selection select the next" (`docs/profiles.md`). With a [`SelectivityConfig`], a random lane
+//! per the rates in force follows (finding `RS-LANE-RANDOM`).
 //!
-//! Entity history (new importer, first HS for the importer) is kept in memory and fed in the order
-//! filings are assessed, which is their arrival order in `clearway screen`; `clearway screen` seeds it
-//! from the filings and exam results already stored.
+//! The layer holds no state: entity history (new importer, first HS for the importer, past finds) comes
+//! in [`Context::history`] — the days before the filing's own, loaded from the store by the service —
+//! and whether the importer is trusted or the filing late comes in [`Context::trusted_importer`] and
+//! [`Context::late`]. A decision depends only on the filing, the stored history and the configuration.
 
 use crate::compile::ProfileSet;
 use crate::facts::Extras;
-use crate::history::EntityHistory;
 use crate::selectivity::{SelectivityConfig, random_lane};
 use clearway_core::{Action, Filing, Finding, FindingKind, Lane};
-use clearway_engine::combine::{TRUSTED_IMPORTER_KEY, random_draw};
+use clearway_engine::combine::random_draw;
 use clearway_engine::{Context, Layer};
-use serde_json::{Value, json};
+use serde_json::json;
 use std::borrow::Cow;
-use std::sync::Mutex;
-
-#[derive(Default)]
-struct State {
-    history: EntityHistory,
-    /// Consecutive hits without selection, per profile.
-    unselected: Vec<u32>,
-}
 
 /// The targeting-profile layer.
 pub struct ProfileLayer {
     set: ProfileSet,
     selectivity: Option<SelectivityConfig>,
-    state: Mutex<State>,
-    name: &'static str,
 }
 
 /// Salt of a profile's selection draw.
@@ -46,20 +37,17 @@ pub fn profile_seed(seed: u64, id: &str) -> u64 {
     seed ^ h
 }
 
+/// The selection rate of a lane profile, percent: its percentage, raised by `cap N` to 100 / (N + 1).
+pub fn selection_rate(pct: f64, cap: Option<u32>) -> f64 {
+    match cap {
+        Some(n) => pct.max(100.0 / (f64::from(n) + 1.0)),
+        None => pct,
+    }
+}
+
 impl ProfileLayer {
     pub fn new(set: ProfileSet, selectivity: Option<SelectivityConfig>) -> Self {
-        let n = set.profiles.len();
-        // The layer name enters the configuration hash: it carries the profile set's fingerprint.
-        let name: &'static str = Box::leak(format!("profile:{}", set.fingerprint()).into_boxed_str());
-        ProfileLayer { set, selectivity, state: Mutex::new(State { history: EntityHistory::new(), unselected: vec![0; n] }), name }
-    }
-
-    /// Seed the entity history (e.g. from stored exam results) before screening.
-    pub fn with_history(self, history: EntityHistory) -> Self {
-        if let Ok(mut s) = self.state.lock() {
-            s.history = history;
-        }
-        self
+        ProfileLayer { set, selectivity }
     }
 
     pub fn set(&self) -> &ProfileSet {
@@ -69,28 +57,24 @@ impl ProfileLayer {
 
 impl Layer for ProfileLayer {
     fn name(&self) -> &'static str {
-        self.name
+        "profile"
     }
 
-    /// The profile set's fingerprint is in the name already; the selectivity rates are here.
+    /// The profile set's fingerprint (every profile, list and table text) and the selectivity rates.
     fn fingerprint(&self) -> String {
-        match &self.selectivity {
+        let sel = match &self.selectivity {
             Some(c) => serde_json::to_string(c).unwrap_or_default(),
             None => String::new(),
-        }
+        };
+        format!("{}\0{sel}", self.set.fingerprint())
     }
 
     fn assess(&self, filing: &Filing, ctx: &Context<'_>, out: &mut Vec<Finding>) {
-        let trusted = out
-            .iter()
-            .any(|f| f.weight < 0.0 && f.evidence.get(TRUSTED_IMPORTER_KEY).and_then(Value::as_bool) == Some(true));
-        let late = out.iter().any(|f| f.kind == FindingKind::Timeliness && f.weight > 0.0);
+        let (trusted, late) = (ctx.trusted_importer, ctx.late);
         let seed = ctx.config.random.seed;
-        let Ok(mut state) = self.state.lock() else { return };
         let extras = Extras::default();
-        let mut new = Vec::new();
         {
-            let facts = self.set.facts(filing, &extras, Some(&state.history), trusted, late);
+            let facts = self.set.facts(filing, &extras, ctx.history, trusted, late);
             let hits = self.set.hits(filing, &facts);
             for (i, item) in hits {
                 let p = &self.set.profiles[i];
@@ -111,17 +95,9 @@ impl Layer for ProfileLayer {
                 if let Some((lane, pct)) = p.lane {
                     let pseed = profile_seed(seed, &p.id);
                     let draw = random_draw(pseed, &filing.id, filing.version);
-                    let mut selected = draw * 100.0 < pct;
-                    let mut forced = false;
-                    if !selected {
-                        if let Some(cap) = p.cap {
-                            if state.unselected[i] >= cap {
-                                selected = true;
-                                forced = true;
-                            }
-                        }
-                    }
-                    state.unselected[i] = if selected { 0 } else { state.unselected[i] + 1 };
+                    let rate = selection_rate(pct, p.cap);
+                    let selected = draw * 100.0 < rate;
+                    let forced = selected && draw * 100.0 >= pct;
                     fd.evidence.insert("lane", json!(lane.as_str()));
                     fd.evidence.insert("selection_rate", json!(pct));
                     fd.evidence.insert("seed", json!(pseed));
@@ -129,14 +105,15 @@ impl Layer for ProfileLayer {
                     fd.evidence.insert("selected", json!(selected));
                     if forced {
                         fd.evidence.insert("selected_by_cap", json!(p.cap));
+                        fd.evidence.insert("cap_rate", json!(rate));
                     }
                     if selected {
                         fd.action = Some(if lane == Lane::Red { Action::PhysicalExam } else { Action::DocumentCheck });
                     } else {
-                        fd.message = format!("{} (hit, not selected: draw {:.4} ≥ {pct} %)", p.reason, draw);
+                        fd.message = format!("{} (hit, not selected: draw {:.4} ≥ {rate} %)", p.reason, draw);
                     }
                 }
-                new.push(fd);
+                out.push(fd);
             }
             if let Some(cfg) = &self.selectivity {
                 let day = filing.times.filed_at.map(|t| t.date_naive());
@@ -144,7 +121,7 @@ impl Layer for ProfileLayer {
                     let (draw, red, yellow, lane) = random_lane(period, trusted, seed, &filing.id, filing.version);
                     if let Some(lane) = lane {
                         let (action, rate) = if lane == Lane::Red { (Action::PhysicalExam, red) } else { (Action::DocumentCheck, yellow) };
-                        new.push(
+                        out.push(
                             Finding::new("selectivity", "RS-LANE-RANDOM", FindingKind::Random, 0.0, format!(
                                 "Selected at random for the {} lane (rate {:.2} %{})",
                                 lane.as_str(),
@@ -163,7 +140,5 @@ impl Layer for ProfileLayer {
                 }
             }
         }
-        state.history.observe_filing(filing);
-        out.extend(new);
     }
 }

@@ -2,8 +2,8 @@
 //!
 //! Principal types: [`ProfileSet`] (a checked, compiled set of profiles with their named lists and
 //! value-control table: [`ProfileSet::load`]), [`Facts`] (the per-filing derived values every condition
-//! reads, built once per filing), [`EntityHistory`] (in-memory entity history fed in time order: new
-//! importer, first HS for an importer, past finds), [`ProfileLayer`] (the pipeline layer: findings with
+//! reads, built once per filing), [`EntityHistory`] (entity history, from `clearway-engine`: new importer,
+//! first HS for an importer, past finds — a filing reads the days before its own), [`ProfileLayer`] (the pipeline layer: findings with
 //! layer `profile`, code = profile id, evidence = the predicates that held with their actual values),
 //! [`selectivity`] (random selection per lane, capacity top-up), [`backtest`] (precision / recall /
 //! revenue at inspection budgets with the two rule baselines) and [`kcs`] (KCS declaration rows →
@@ -16,7 +16,6 @@ pub mod backtest;
 pub mod compile;
 pub mod facts;
 pub mod fields;
-pub mod history;
 pub mod kcs;
 pub mod layer;
 pub mod lists;
@@ -26,7 +25,7 @@ pub mod syntax;
 
 pub use compile::{Profile, ProfileSet, Source};
 pub use facts::{Extras, Facts};
-pub use history::EntityHistory;
+pub use clearway_engine::history::{EntityHistory, HistoryAt};
 pub use layer::ProfileLayer;
 pub use syntax::Pos;
 

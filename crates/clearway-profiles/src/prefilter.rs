@@ -158,7 +158,7 @@ pub fn ones(bits: &[u64]) -> impl Iterator<Item = usize> + '_ {
 #[cfg(test)]
 mod tests {
     use crate::compile::{ProfileSet, Source};
-    use crate::{EntityHistory, Extras};
+    use crate::{EntityHistory, Extras, HistoryAt};
 
     macro_rules! src {
         ($name:literal) => {
@@ -172,7 +172,7 @@ mod tests {
         let mut total = 0;
         for f in &filings {
             for (trusted, late) in [(false, false), (true, true)] {
-                let facts = set.facts(f, &extras, Some(&hist), trusted, late);
+                let facts = set.facts(f, &extras, Some(HistoryAt::all(&hist)), trusted, late);
                 let hits = set.hits(f, &facts);
                 assert_eq!(hits, set.hits_unfiltered(f, &facts), "filing {}", f.id);
                 total += hits.len();

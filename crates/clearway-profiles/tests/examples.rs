@@ -4,7 +4,7 @@
 use clearway_core::{Filing, Finding, Lane};
 use clearway_engine::{Config, Pipeline, ReferenceData, Registry};
 use clearway_profiles::selectivity::{SelectivityConfig, random_lane};
-use clearway_profiles::{EntityHistory, Extras, ProfileLayer, ProfileSet, Source};
+use clearway_profiles::{EntityHistory, Extras, HistoryAt, ProfileLayer, ProfileSet, Source};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 
@@ -46,7 +46,7 @@ fn filing(goods: Value, extra: Value) -> Filing {
 
 fn hits(set: &ProfileSet, f: &Filing, hist: Option<&EntityHistory>, late: bool) -> Vec<String> {
     let ex = Extras::default();
-    let facts = set.facts(f, &ex, hist, false, late);
+    let facts = set.facts(f, &ex, hist.map(HistoryAt::all), false, late);
     set.hits(f, &facts).into_iter().map(|(i, _)| set.profiles[i].id.clone()).collect()
 }
 
@@ -61,7 +61,7 @@ fn example_profiles_hit_what_they_target() {
     let old = {
         let mut h = EntityHistory::new();
         for _ in 0..6 {
-            h.observe("12-3456789AB", ["851713"]);
+            h.observe("12-3456789AB", None, ["851713"]);
         }
         h
     };
@@ -133,27 +133,29 @@ fn decisions_carry_profile_reasons_and_evidence() {
 }
 
 #[test]
-fn cap_on_hits_without_selection() {
-    // OHS-001 selects 30 % with cap 20: never more than 20 unselected hits in a row.
+fn cap_is_an_order_free_rate() {
+    // OHS-001 selects 30 % with cap 20: a hit is selected whenever its draw is below max(30, 100/21) %,
+    // whatever the order of the filings; the cap raises a low percentage to 100 / (N + 1) %.
+    assert_eq!(clearway_profiles::layer::selection_rate(30.0, Some(20)), 30.0);
+    assert!((clearway_profiles::layer::selection_rate(1.0, Some(9)) - 10.0).abs() < 1e-12);
     let p = pipeline(example_set(), None);
-    let mut run = 0;
-    let mut max_run = 0;
-    let mut selected = 0;
-    for i in 0..2000 {
+    let shirts = |i: usize| {
         let mut f = filing(json!([{"description": "T-SHIRTS", "hs_code": "610910", "value": 9000.0, "net_kg": 1000.0, "origin": "BD"}]), json!({}));
         f.id = format!("S{i}");
-        let d = p.assess(&f, None);
-        let h = d.findings.iter().find(|x| x.code == "OHS-001").unwrap();
-        if h.evidence["selected"] == json!(true) {
-            selected += 1;
-            run = 0;
-        } else {
-            run += 1;
-            max_run = max_run.max(run);
-        }
-    }
-    assert!(max_run <= 20, "{max_run}");
-    assert!((500..750).contains(&selected), "{selected}");
+        f
+    };
+    let selected = |i: usize| {
+        let d = p.assess(&shirts(i), None);
+        let h = d.findings.iter().find(|x| x.code == "OHS-001").unwrap().clone();
+        let draw = h.evidence["draw"].as_f64().unwrap();
+        assert_eq!(h.evidence["selected"] == json!(true), draw * 100.0 < 30.0, "S{i}");
+        h.evidence["selected"] == json!(true)
+    };
+    let forward: Vec<bool> = (0..2000).map(selected).collect();
+    let backward: Vec<bool> = (0..2000).rev().map(selected).collect::<Vec<_>>().into_iter().rev().collect();
+    assert_eq!(forward, backward, "selection does not depend on order");
+    let n = forward.iter().filter(|s| **s).count();
+    assert!((500..750).contains(&n), "{n}");
 }
 
 /// Random selection over 100,000 generated filings: the share selected per lane lies within its

@@ -3,8 +3,10 @@
 
 use clearway_core::{Action, Filing, FilingStatus, Finding, FindingKind};
 
-use crate::deadlines::{self, AmendmentClock};
-use crate::{Context, Layer};
+use chrono::{DateTime, Utc};
+
+use crate::deadlines::{self, AmendmentClock, DeadlineRule as Rule};
+use crate::{Context, Layer, Prior};
 
 pub struct Deadline;
 
@@ -24,61 +26,85 @@ impl Layer for Deadline {
     }
 
     fn assess(&self, f: &Filing, ctx: &Context<'_>, out: &mut Vec<Finding>) {
-        if f.status == FilingStatus::Cancellation {
-            return;
-        }
-        let Some(rule) = deadlines::rule_for(f, ctx.fast_eligible(f)) else { return };
         let cfg = ctx.config;
-        let Some(filed) = f.times.filed_at else {
-            out.push(
+        match check(f, ctx.prior, ctx.fast_eligible(f)) {
+            Check::NoRule => {}
+            Check::NoFiledAt(rule) => out.push(
                 Finding::new(LAYER, "DL-NO-FILED-AT", FindingKind::DataQuality, cfg.weight("DL-NO-FILED-AT", 5.0),
                     "Cannot check the deadline: filing time missing")
                 .with("rule", rule.id),
-            );
-            return;
-        };
-        let Some(deadline) = deadlines::deadline(rule, f) else {
-            out.push(
+            ),
+            Check::NoAnchor(rule) => out.push(
                 Finding::new(LAYER, "DL-NO-ANCHOR", FindingKind::DataQuality, cfg.weight("DL-NO-ANCHOR", 5.0), format!(
                     "Cannot check the deadline: {} time missing ({})", serde_json::to_value(rule.anchor).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(), rule.text
                 ))
                 .with("rule", rule.id),
-            );
-            return;
-        };
-        // Which clock: an amendment keeps the original filing time where the rule says so.
-        let amended = f.status == FilingStatus::Amendment || f.version > 1;
-        let original = ctx.prior.and_then(|p| p.first_filed_at);
-        let (clock_time, clock) = match (amended, rule.amendment_clock, original) {
-            (true, AmendmentClock::Original, Some(o)) => (o.min(filed), "original filing"),
-            _ => (filed, "this version"),
-        };
-        let late = (clock_time - deadline).num_minutes();
-        if late > 0 {
-            let w = cfg.weight("DL-LATE", 10.0 + (late as f64 / 60.0).min(15.0));
-            out.push(
-                Finding::new(LAYER, "DL-LATE", FindingKind::Timeliness, w, format!(
-                    "Filed {} late: {} {}", human(late), f.country.as_str(), rule.text
-                ))
-                .with("rule", rule.id)
-                .with("minutes_late", late)
-                .with("deadline", deadline.to_rfc3339())
-                .with("filed_at", clock_time.to_rfc3339())
-                .with("clock", clock)
-                .with("source", rule.source)
-                .action(Action::DocumentCheck),
-            );
-        } else if amended && clock == "original filing" && (filed - deadline).num_minutes() > 0 {
-            out.push(
-                Finding::new(LAYER, "DL-AMENDMENT-CLOCK", FindingKind::Info, 0.0, format!(
-                    "Amendment filed after the deadline keeps the original filing's clock ({})", rule.text
-                ))
-                .with("rule", rule.id)
-                .with("original_filed_at", clock_time.to_rfc3339())
-                .with("amended_at", filed.to_rfc3339()),
-            );
+            ),
+            Check::Timed { rule, deadline, filed, clock_time, clock, amended, late } => {
+                if late > 0 {
+                    let w = cfg.weight("DL-LATE", 10.0 + (late as f64 / 60.0).min(15.0));
+                    out.push(
+                        Finding::new(LAYER, "DL-LATE", FindingKind::Timeliness, w, format!(
+                            "Filed {} late: {} {}", human(late), f.country.as_str(), rule.text
+                        ))
+                        .with("rule", rule.id)
+                        .with("minutes_late", late)
+                        .with("deadline", deadline.to_rfc3339())
+                        .with("filed_at", clock_time.to_rfc3339())
+                        .with("clock", clock)
+                        .with("source", rule.source)
+                        .action(Action::DocumentCheck),
+                    );
+                } else if amended && clock == "original filing" && (filed - deadline).num_minutes() > 0 {
+                    out.push(
+                        Finding::new(LAYER, "DL-AMENDMENT-CLOCK", FindingKind::Info, 0.0, format!(
+                            "Amendment filed after the deadline keeps the original filing's clock ({})", rule.text
+                        ))
+                        .with("rule", rule.id)
+                        .with("original_filed_at", clock_time.to_rfc3339())
+                        .with("amended_at", filed.to_rfc3339()),
+                    );
+                }
+            }
         }
     }
+}
+
+/// What the deadline table says of one filing version.
+pub(crate) enum Check {
+    NoRule,
+    NoFiledAt(&'static Rule),
+    NoAnchor(&'static Rule),
+    Timed {
+        rule: &'static Rule,
+        deadline: DateTime<Utc>,
+        filed: DateTime<Utc>,
+        /// The time the clock runs from: this version's filing time, or the original's.
+        clock_time: DateTime<Utc>,
+        clock: &'static str,
+        amended: bool,
+        /// Minutes after the deadline (negative: early).
+        late: i64,
+    },
+}
+
+/// Check a filing against the deadline table. The layer's findings and the pipeline's
+/// [`crate::Context::late`] both come from here.
+pub(crate) fn check(f: &Filing, prior: Option<&Prior>, fast_eligible: bool) -> Check {
+    if f.status == FilingStatus::Cancellation {
+        return Check::NoRule;
+    }
+    let Some(rule) = deadlines::rule_for(f, fast_eligible) else { return Check::NoRule };
+    let Some(filed) = f.times.filed_at else { return Check::NoFiledAt(rule) };
+    let Some(deadline) = deadlines::deadline(rule, f) else { return Check::NoAnchor(rule) };
+    // Which clock: an amendment keeps the original filing time where the rule says so.
+    let amended = f.status == FilingStatus::Amendment || f.version > 1;
+    let original = prior.and_then(|p| p.first_filed_at);
+    let (clock_time, clock) = match (amended, rule.amendment_clock, original) {
+        (true, AmendmentClock::Original, Some(o)) => (o.min(filed), "original filing"),
+        _ => (filed, "this version"),
+    };
+    Check::Timed { rule, deadline, filed, clock_time, clock, amended, late: (clock_time - deadline).num_minutes() }
 }
 
 #[cfg(test)]

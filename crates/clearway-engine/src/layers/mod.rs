@@ -9,6 +9,8 @@ pub use data_quality::DataQuality;
 pub use deadline::Deadline;
 pub use radioactive::RadioactiveSource;
 pub use trusted::TrustedTrader;
+pub(crate) use deadline::{Check as DeadlineCheck, check as deadline_check};
+pub(crate) use trusted::importer_membership;
 
 #[cfg(test)]
 pub(crate) mod testing {
@@ -22,7 +24,7 @@ pub(crate) mod testing {
 
     pub fn run(layer: &dyn Layer, f: &Filing, reference: &ReferenceData, registry: &Registry, prior: Option<&Prior>) -> Vec<Finding> {
         let config = Config::default();
-        let ctx = Context { config: &config, reference, registry, prior, fast: crate::trust::fast_check(f, registry) };
+        let ctx = Context::new(&config, reference, registry, prior, None, f);
         let mut out = Vec::new();
         layer.assess(f, &ctx, &mut out);
         out

@@ -3,10 +3,10 @@
 //! and memberships quoted on a filing that are suspended, cancelled, expired or unknown.
 //! Offsets never apply over a security finding (the combiner enforces it).
 
-use clearway_core::{AgencyCountry, Direction, Filing, FilingStatus, Finding, FindingKind, Program, Role};
+use clearway_core::{AgencyCountry, Direction, Filing, FilingStatus, Finding, FindingKind, Membership, Party, Program, Role};
 
 use crate::combine::{BLUE_LANE_KEY, TRUSTED_IMPORTER_KEY};
-use crate::trust::{Standing, importer, reference_time};
+use crate::trust::{Registry, Standing, reference_time};
 use crate::{Context, Layer};
 
 pub struct TrustedTrader;
@@ -39,6 +39,32 @@ fn ctpat_tier_weight(tier: Option<u8>) -> f64 {
         Some(2) => -15.0,
         _ => -8.0,
     }
+}
+
+/// A valid trusted-trader membership of the importer (the exporter on exports).
+pub(crate) struct ImporterMembership<'a> {
+    pub party: &'a Party,
+    pub program: Program,
+    /// Default weight of the programme for the agency country.
+    pub default_weight: f64,
+    pub member_id: &'a str,
+    pub membership: &'a Membership,
+}
+
+/// The importer's (exporter's on exports) membership in the first of the agency country's programmes
+/// where it stands valid at the filing's reference time. The layer's `TT-IMPORTER` finding and the
+/// pipeline's [`crate::Context::trusted_importer`] both come from here.
+pub(crate) fn importer_membership<'a>(f: &'a Filing, reg: &'a Registry) -> Option<ImporterMembership<'a>> {
+    if f.status == FilingStatus::Cancellation {
+        return None;
+    }
+    let at = reference_time(f)?;
+    let holder = if f.direction == Direction::Export { f.party(Role::Exporter).or_else(|| f.party(Role::Consignor)) } else { f.importer() };
+    let p = holder?;
+    importer_programs(f.country).iter().find_map(|&(program, default_weight)| match reg.party_standing(p, program, at) {
+        Some((member_id, Standing::Valid(membership))) => Some(ImporterMembership { party: p, program, default_weight, member_id, membership }),
+        _ => None,
+    })
 }
 
 impl Layer for TrustedTrader {
@@ -74,14 +100,9 @@ impl Layer for TrustedTrader {
         }
 
         // The importer (or exporter on exports).
-        let holder = if f.direction == Direction::Export {
-            f.party(Role::Exporter).or_else(|| f.party(Role::Consignor))
-        } else {
-            importer(f)
-        };
-        if let Some(p) = holder {
-            for &(program, default) in importer_programs(f.country) {
-                let Some((id, Standing::Valid(m))) = reg.party_standing(p, program, at) else { continue };
+        if let Some(t) = importer_membership(f, reg) {
+            let (p, program, default, id, m) = (t.party, t.program, t.default_weight, t.member_id, t.membership);
+            {
                 let home = program == importer_programs(f.country)[0].0;
                 let mut w = if program == Program::CTPAT && f.country == AgencyCountry::US { ctpat_tier_weight(m.tier) } else { default };
                 // Canada: PIP plus Customs Self Assessment is the full trusted importer.
@@ -114,7 +135,6 @@ impl Layer for TrustedTrader {
                     .with(TRUSTED_IMPORTER_KEY, true)
                     .with(BLUE_LANE_KEY, blue),
                 );
-                break;
             }
         }
 
