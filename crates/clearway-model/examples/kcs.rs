@@ -50,6 +50,14 @@ fn main() {
             "bins" => o.params.max_bins = f as usize,
             "bag" => o.params.bagging_fraction = f,
             "train_only" => train_only = f > 0.0,
+            "legacy" if f > 0.0 => { let (d, p) = (o.drop.clone(), o.params.clone()); o = TrainOptions::legacy("Fraud"); o.drop = d; o.params = p; }
+            "legacy" => {}
+            "oof" => o.statistics.mode = if f > 0.0 { features::StatsMode::OutOfFold } else { features::StatsMode::Ordered },
+            "perms" => o.statistics.permutations = f as usize,
+            "combos" => o.statistics.combinations = f as usize,
+            "values" => o.statistics.value_keys = f > 0.0,
+            "learned" => o.statistics.learned_keys = f > 0.0,
+            "gain" => o.statistics.min_gain = f,
             _ => panic!("{k}"),
         }
     }
@@ -57,7 +65,8 @@ fn main() {
     let el = t0.elapsed();
     println!("train (features + trees + calibration, main thread): {:.3} s CPU", cpu() - c1);
     let r = m.validation.as_ref().unwrap();
-    println!("trees {} p1 {:.4} p2 {:.4} p5 {:.4} p10 {:.4} auc {:.4} time {:?}", m.booster.trees.len(), r.precision_at_1pct, r.precision_at_2pct, r.precision_at_5pct, r.precision_at_10pct, r.auc, el);
+    println!("keys: {}", m.spec.groups.iter().map(|g| g.name.as_str()).collect::<Vec<_>>().join(" | "));
+    println!("trees {} p1 {:.4} p2 {:.4} p5 {:.4} p10 {:.4} r10 {:.4} auc {:.4} time {:?}", m.booster.trees.len(), r.precision_at_1pct, r.precision_at_2pct, r.precision_at_5pct, r.precision_at_10pct, r.recall_at_10pct, r.auc, el);
     if train_only {
         return;
     }

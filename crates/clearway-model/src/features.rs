@@ -15,6 +15,20 @@
 //! period). For the training rows themselves they are computed out of fold (K folds by a seeded hash of
 //! the row), so no row ever sees its own label; counts are rescaled by K / (K − 1) to match what a
 //! scored row sees.
+//!
+//! That is the *legacy* plan ([`Statistics::legacy`]). The default plan ([`Statistics::ordered`], after
+//! CatBoost, Prokhorenkova et al. 2018) differs in three ways:
+//! - **ordered target statistics**: a training row's rate comes only from the rows before it in a seeded
+//!   random permutation (the mean over a few permutations), with prior weight `a` (default 1), so it
+//!   never reads its own label; a scored row's from every training row (and from the exam results added
+//!   since, [`Encoders::add`]);
+//! - **keys chosen greedily on the training data**: every categorical column, HS-2/HS-4, and numeric
+//!   columns taken as exact values ("the same declared price") are candidate parts; a single part or a
+//!   combination of two or three parts becomes a key when its ordered statistic lowers the training
+//!   log-loss more than its parts do (the ordered statistic is honest, so no held-out data is needed);
+//! - **counters**: the log count of a key is its frequency among the *other* training rows (label-free,
+//!   so the full training data is used), and at scoring time among the training rows and the stored
+//!   history.
 
 use crate::data::{ColumnData, ColumnType, Dataset, MISSING};
 use serde::{Deserialize, Serialize};
@@ -69,6 +83,67 @@ pub struct Group {
     pub parts: Vec<(String, usize)>,
 }
 
+/// How the rates of training rows are computed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StatsMode {
+    /// K folds by a seeded hash of the row; the row's fold is left out (counts rescaled by K / (K − 1)).
+    #[default]
+    OutOfFold,
+    /// The rows before it in seeded random permutations (CatBoost's ordered target statistics).
+    Ordered,
+}
+
+/// Which keys get target statistics and how they are computed for training rows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Statistics {
+    pub mode: StatsMode,
+    /// Ordered mode: permutations averaged.
+    pub permutations: usize,
+    /// Choose keys greedily (else: today's fixed entity pairs).
+    pub learned_keys: bool,
+    /// Numeric columns may be key parts, by exact value.
+    pub value_keys: bool,
+    /// At most this many combinations of two or three parts.
+    pub combinations: usize,
+    /// A key is kept when its ordered statistic lowers the training log-loss per row by more than this
+    /// (a combination: more than the best of its parts, by this much).
+    pub min_gain: f64,
+}
+
+impl Default for Statistics {
+    /// The legacy plan, which is what model files without this field were trained with.
+    fn default() -> Self {
+        Statistics::legacy()
+    }
+}
+
+impl Statistics {
+    /// Out-of-fold smoothed rates of every categorical column, HS-2/HS-4 and seven fixed entity pairs.
+    pub fn legacy() -> Self {
+        Statistics {
+            mode: StatsMode::OutOfFold,
+            permutations: 0,
+            learned_keys: false,
+            value_keys: false,
+            combinations: 0,
+            min_gain: 0.0,
+        }
+    }
+
+    /// Ordered statistics over greedily chosen keys and combinations (the default).
+    pub fn ordered() -> Self {
+        Statistics {
+            mode: StatsMode::Ordered,
+            permutations: 4,
+            learned_keys: true,
+            value_keys: true,
+            combinations: 12,
+            min_gain: 0.001,
+        }
+    }
+}
+
 /// What to compute, fitted on the training table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FeatureSpec {
@@ -84,6 +159,9 @@ pub struct FeatureSpec {
     pub seed: u64,
     /// Names of the output features, in order.
     pub names: Vec<String>,
+    /// How the key statistics are chosen and computed (absent in files of the legacy plan).
+    #[serde(default)]
+    pub statistics: Statistics,
 }
 
 /// Statistics learned from the training table.
@@ -107,6 +185,9 @@ pub enum Cell<'a> {
 }
 
 const SEP: char = '\u{1f}';
+
+/// A key's history as a row sees it: (label sum, count) behind its rate, and its frequency (counter).
+type Hist = (f64, f64, f64);
 const CODE_MAX_LEVELS: usize = 300;
 
 impl FeatureSpec {
@@ -157,9 +238,132 @@ impl FeatureSpec {
                 groups.push(Group { name: format!("{a} × {b}"), parts: vec![(a.clone(), 0), (b.clone(), 0)] });
             }
         }
-        let mut spec = FeatureSpec { inputs, roles, numeric, coded, groups, smoothing, folds: folds.max(2), seed, names: vec![] };
+        let mut spec = FeatureSpec {
+            inputs,
+            roles,
+            numeric,
+            coded,
+            groups,
+            smoothing,
+            folds: folds.max(2),
+            seed,
+            names: vec![],
+            statistics: Statistics::legacy(),
+        };
         spec.names = spec.feature_names();
         spec
+    }
+
+    /// Plan with `statistics`: the legacy plan, or keys chosen greedily by their ordered statistic on the
+    /// training rows (`labels`).
+    pub fn plan_with(
+        ds: &Dataset,
+        labels: &[f64],
+        exclude: &[String],
+        smoothing: f64,
+        folds: usize,
+        seed: u64,
+        statistics: &Statistics,
+    ) -> FeatureSpec {
+        let mut spec = FeatureSpec::plan(ds, exclude, smoothing, folds, seed);
+        spec.statistics = statistics.clone();
+        if statistics.learned_keys {
+            spec.groups = spec.choose_keys(ds, labels);
+        }
+        spec.names = spec.feature_names();
+        spec
+    }
+
+    /// Greedy key selection (see the module doc). Every categorical column and the HS prefixes stay keys
+    /// (an officer asks for "the importer's history" whether or not it helps); numeric exact values and
+    /// combinations are kept only when they earn it.
+    fn choose_keys(&self, ds: &Dataset, labels: &[f64]) -> Vec<Group> {
+        let st = &self.statistics;
+        let n = ds.rows.min(labels.len());
+        let prior = if n > 0 { labels[..n].iter().sum::<f64>() / n as f64 } else { 0.0 };
+        let mut perm: Vec<usize> = (0..n).collect();
+        shuffle(&mut perm, self.seed ^ 0x5EED_0F_0DE5);
+        let mut parts: Vec<(Group, Vec<u32>, f64)> = Vec::new();
+        let mut keep: Vec<Group> = Vec::new();
+        for g in &self.groups {
+            if g.parts.len() != 1 {
+                continue; // fixed pairs of the legacy plan: candidates like any other combination
+            }
+            let Ok(ids) = self.part_ids(ds, &g.parts[0].0, g.parts[0].1) else {
+                continue;
+            };
+            let gain = ordered_gain(&dense(&[&ids]), labels, &perm, prior, self.smoothing);
+            keep.push(g.clone());
+            parts.push((g.clone(), ids, gain));
+        }
+        if st.value_keys {
+            for c in &self.numeric {
+                let Ok(ids) = self.part_ids(ds, c, 0) else {
+                    continue;
+                };
+                let gain = ordered_gain(&dense(&[&ids]), labels, &perm, prior, self.smoothing);
+                let g = Group { name: format!("{c} value"), parts: vec![(c.clone(), 0)] };
+                if gain > st.min_gain {
+                    keep.push(g.clone());
+                }
+                parts.push((g, ids, gain));
+            }
+        }
+        if st.combinations == 0 {
+            return keep;
+        }
+        let useful: Vec<usize> = (0..parts.len()).filter(|&i| parts[i].2 > 0.0).collect();
+        let combine = |ix: &[usize]| -> Group {
+            Group {
+                name: ix.iter().map(|&i| parts[i].0.name.as_str()).collect::<Vec<_>>().join(" × "),
+                parts: ix.iter().map(|&i| parts[i].0.parts[0].clone()).collect(),
+            }
+        };
+        let same_column = |ix: &[usize]| {
+            ix.iter().enumerate().any(|(a, &i)| ix[..a].iter().any(|&j| parts[i].0.parts[0].0 == parts[j].0.parts[0].0))
+        };
+        let mut pairs: Vec<(Vec<usize>, f64)> = Vec::new();
+        for (a, &i) in useful.iter().enumerate() {
+            for &j in &useful[a + 1..] {
+                if same_column(&[i, j]) {
+                    continue;
+                }
+                let gain = ordered_gain(&dense(&[&parts[i].1, &parts[j].1]), labels, &perm, prior, self.smoothing);
+                if gain > parts[i].2.max(parts[j].2) + st.min_gain {
+                    pairs.push((vec![i, j], gain));
+                }
+            }
+        }
+        pairs.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        pairs.truncate(st.combinations);
+        let mut triples: Vec<(Vec<usize>, f64)> = Vec::new();
+        for (ix, g2) in &pairs {
+            for &k in &useful {
+                let mut t = ix.clone();
+                t.push(k);
+                t.sort_unstable();
+                if same_column(&t) || triples.iter().any(|(u, _)| *u == t) {
+                    continue;
+                }
+                let gain = ordered_gain(
+                    &dense(&[&parts[t[0]].1, &parts[t[1]].1, &parts[t[2]].1]),
+                    labels,
+                    &perm,
+                    prior,
+                    self.smoothing,
+                );
+                if gain > g2 + st.min_gain {
+                    triples.push((t, gain));
+                }
+            }
+        }
+        triples.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        triples.truncate(st.combinations.div_ceil(3));
+        let mut combos: Vec<(Vec<usize>, f64)> = pairs.into_iter().chain(triples).collect();
+        combos.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        combos.truncate(st.combinations);
+        keep.extend(combos.iter().map(|(ix, _)| combine(ix)));
+        keep
     }
 
     fn feature_names(&self) -> Vec<String> {
@@ -262,7 +466,12 @@ impl FeatureSpec {
         out: &mut Vec<f64>,
     ) {
         let p = self.plan_inputs();
-        let history = |gi: usize| self.key(&self.groups[gi], cells).map(|k| lookup(gi, &k).unwrap_or((0.0, 0.0)));
+        let history = |gi: usize| {
+            self.key(&self.groups[gi], cells).map(|k| {
+                let (s, c) = lookup(gi, &k).unwrap_or((0.0, 0.0));
+                (s, c, c)
+            })
+        };
         self.row_with(enc, &p, cells, None, &history, out);
     }
 
@@ -275,7 +484,7 @@ impl FeatureSpec {
         p: &Inputs,
         cells: &[Cell<'_>],
         codes: Option<&[f64]>,
-        history: &dyn Fn(usize) -> Option<(f64, f64)>,
+        history: &dyn Fn(usize) -> Option<Hist>,
         out: &mut Vec<f64>,
     ) {
         out.clear();
@@ -326,21 +535,29 @@ impl FeatureSpec {
                     out.push(f64::NAN);
                     out.push(f64::NAN);
                 }
-                Some((s, c)) => {
+                Some((s, c, freq)) => {
                     let m = self.smoothing;
                     out.push((s + m * enc.prior) / (c + m));
-                    out.push(c.ln_1p());
+                    out.push(freq.ln_1p());
                     if p.importer_group == Some(gi) {
-                        importer_count = c;
+                        importer_count = freq;
                     }
                     if p.importer_hs_group == Some(gi) {
-                        importer_hs_count = c;
+                        importer_hs_count = freq;
                     }
                 }
             }
         }
         if self.roles.importer.is_some() {
-            let flag = |c: f64| if c.is_nan() { f64::NAN } else if c < 0.5 { 1.0 } else { 0.0 };
+            let flag = |c: f64| {
+                if c.is_nan() {
+                    f64::NAN
+                } else if c < 0.5 {
+                    1.0
+                } else {
+                    0.0
+                }
+            };
             out.push(flag(importer_count));
             if self.roles.hs.is_some() {
                 out.push(flag(importer_hs_count));
@@ -353,59 +570,55 @@ impl FeatureSpec {
         self.inputs.iter().map(|(n, _)| ds.index(n).ok_or_else(|| n.clone())).collect()
     }
 
-    /// Dense ids of every row's key of group `g` (`u32::MAX` when missing) and, per id, a row holding it.
-    /// Keys are built from the columns' level codes (a prefix part maps each level to its prefix's id),
-    /// so no string is built per row; the result is the same partition as [`FeatureSpec::key`]'s strings.
-    fn group_ids(&self, ds: &Dataset, g: &Group) -> Result<(Vec<u32>, Vec<usize>), String> {
-        let n = ds.rows;
-        // Per part: the row codes and a level -> part-id map.
-        let mut parts: Vec<(&[u32], Vec<u32>)> = Vec::new();
-        for (col, prefix) in &g.parts {
-            let (codes, levels) = match ds.column(col).map(|c| &c.data) {
-                Some(ColumnData::Categorical { codes, levels }) => (codes.as_slice(), levels),
-                _ => return Err(col.clone()),
-            };
-            let map: Vec<u32> = if *prefix == 0 {
-                (0..levels.len() as u32).collect()
-            } else {
+    /// Per row, the id of its value of one key part (`MISSING` when missing): the level code of a
+    /// categorical column, the id of a level's prefix, or the id of a numeric column's exact value.
+    fn part_ids(&self, ds: &Dataset, col: &str, prefix: usize) -> Result<Vec<u32>, String> {
+        match ds.column(col).map(|c| &c.data) {
+            Some(ColumnData::Categorical { codes, levels }) => {
+                if prefix == 0 {
+                    return Ok(codes.clone());
+                }
                 let mut ids: HashMap<String, u32> = HashMap::new();
-                levels
+                let map: Vec<u32> = levels
                     .iter()
                     .map(|l| {
-                        let p: String = l.chars().take(*prefix).collect();
+                        let p: String = l.chars().take(prefix).collect();
                         let next = ids.len() as u32;
                         *ids.entry(p).or_insert(next)
                     })
-                    .collect()
-            };
-            parts.push((codes, map));
+                    .collect();
+                Ok(codes
+                    .iter()
+                    .map(|&c| if c == MISSING { MISSING } else { map.get(c as usize).copied().unwrap_or(MISSING) })
+                    .collect())
+            }
+            Some(ColumnData::Numeric(v)) if self.is_numeric_input(col) => {
+                let mut ids: HashMap<u64, u32> = HashMap::new();
+                Ok(v.iter()
+                    .map(|&x| match value_bits(x) {
+                        None => MISSING,
+                        Some(b) => {
+                            let next = ids.len() as u32;
+                            *ids.entry(b).or_insert(next)
+                        }
+                    })
+                    .collect())
+            }
+            _ => Err(col.to_string()),
         }
-        let mut dense: HashMap<u64, u32> = HashMap::new();
-        let mut ids = Vec::with_capacity(n);
-        let mut first = Vec::new();
-        for i in 0..n {
-            let mut k = 0u64;
-            let mut missing = false;
-            for (codes, map) in &parts {
-                let c = codes[i];
-                if c == MISSING {
-                    missing = true;
-                    break;
-                }
-                k = (k << 32) | map.get(c as usize).copied().unwrap_or(u32::MAX) as u64;
-            }
-            if missing || parts.len() > 2 {
-                ids.push(if missing { u32::MAX } else { u32::MAX - 1 });
-                continue;
-            }
-            let next = dense.len() as u32;
-            let id = *dense.entry(k).or_insert(next);
-            if id == next {
-                first.push(i);
-            }
-            ids.push(id);
-        }
-        Ok((ids, first))
+    }
+
+    fn is_numeric_input(&self, col: &str) -> bool {
+        self.inputs.iter().any(|(n, t)| n == col && *t == ColumnType::Numeric)
+    }
+
+    /// Dense ids of every row's key of group `g` (`u32::MAX` when missing) and, per id, a row holding it.
+    /// Keys are built from the parts' ids, so no string is built per row; the result is the same partition
+    /// as [`FeatureSpec::key`]'s strings.
+    fn group_ids(&self, ds: &Dataset, g: &Group) -> Result<(Vec<u32>, Vec<usize>), String> {
+        let parts = g.parts.iter().map(|(c, p)| self.part_ids(ds, c, *p)).collect::<Result<Vec<_>, _>>()?;
+        let refs: Vec<&[u32]> = parts.iter().map(|p| p.as_slice()).collect();
+        Ok(dense_first(&refs))
     }
 
     /// Fit the encoders on a training table and compute its features out of fold. Returns the encoders
@@ -436,12 +649,26 @@ impl FeatureSpec {
             (r.next_u64() % k as u64) as usize
         };
         let folds: Vec<usize> = (0..n).map(fold_of).collect();
-        // Per group: each row's key id and, per id, the (label sum, count) of each fold, and the encoder's
-        // stats by key text.
-        type GroupFit = (Vec<u32>, Vec<(f64, f64)>, HashMap<String, (f64, f64)>);
+        let scale = k as f64 / (k - 1) as f64;
+        let ordered = self.statistics.mode == StatsMode::Ordered;
+        let perms: Vec<Vec<usize>> = if ordered {
+            (0..self.statistics.permutations.max(1))
+                .map(|p| {
+                    let mut v: Vec<usize> = (0..n).collect();
+                    shuffle(&mut v, self.seed ^ (p as u64 + 1).wrapping_mul(0xA076_1D64_78BD_642F));
+                    v
+                })
+                .collect()
+        } else {
+            vec![]
+        };
+        // Per group: each training row's history (None when its key is missing) and the encoder's stats by
+        // key text.
+        type GroupFit = (Vec<Option<Hist>>, HashMap<String, (f64, f64)>);
         let fit_group = |g: &Group| -> Result<GroupFit, String> {
             let mut cells: Vec<Cell<'_>> = Vec::with_capacity(cols.len());
             let (ids, first) = self.group_ids(ds, g)?;
+            // Per id, the (label sum, count) of each fold.
             let mut sums = vec![(0.0, 0.0); first.len() * k];
             for i in 0..n {
                 if (ids[i] as usize) < first.len() {
@@ -450,14 +677,48 @@ impl FeatureSpec {
                     e.1 += 1.0;
                 }
             }
+            let total = |id: usize| sums[id * k..(id + 1) * k].iter().fold((0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1));
             let mut stats = HashMap::with_capacity(first.len());
             for (id, &row) in first.iter().enumerate() {
                 refill(ds, &cols, row, &mut cells);
                 let key = self.key(g, &cells).unwrap_or_default();
-                let v = &sums[id * k..(id + 1) * k];
-                stats.insert(key, v.iter().fold((0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1)));
+                stats.insert(key, total(id));
             }
-            Ok((ids, sums, stats))
+            let hist: Vec<Option<Hist>> = if ordered {
+                let mut acc: Vec<Option<Hist>> =
+                    ids.iter().map(|&id| (id != u32::MAX).then_some((0.0, 0.0, 0.0))).collect();
+                for perm in &perms {
+                    for (i, h) in ordered_history(&ids, labels, perm).into_iter().enumerate() {
+                        if let (Some(a), Some(h)) = (&mut acc[i], h) {
+                            a.0 += h.0;
+                            a.1 += h.1;
+                        }
+                    }
+                }
+                let p = perms.len() as f64;
+                acc.iter()
+                    .zip(&ids)
+                    .map(|(a, &id)| a.map(|(s, c, _)| (s / p, c / p, total(id as usize).1 - 1.0)))
+                    .collect()
+            } else {
+                (0..n)
+                    .map(|i| {
+                        let id = ids[i];
+                        if id == u32::MAX {
+                            return None;
+                        }
+                        let f = folds[i];
+                        let v = sums.get(id as usize * k..(id as usize + 1) * k).unwrap_or(&[]);
+                        let (s, c) = v
+                            .iter()
+                            .enumerate()
+                            .filter(|(j, _)| *j != f)
+                            .fold((0.0, 0.0), |a, (_, b)| (a.0 + b.0, a.1 + b.1));
+                        Some((s * scale, c * scale, c * scale))
+                    })
+                    .collect()
+            };
+            Ok((hist, stats))
         };
         let fitted: Vec<Result<GroupFit, String>> = if threads > 1 && self.groups.len() > 1 {
             let per = self.groups.len().div_ceil(threads);
@@ -473,13 +734,11 @@ impl FeatureSpec {
         } else {
             self.groups.iter().map(fit_group).collect()
         };
-        let mut row_ids: Vec<Vec<u32>> = Vec::with_capacity(self.groups.len());
-        let mut per_fold: Vec<Vec<(f64, f64)>> = Vec::with_capacity(self.groups.len());
+        let mut row_hist: Vec<Vec<Option<Hist>>> = Vec::with_capacity(self.groups.len());
         for r in fitted {
-            let (ids, sums, stats) = r?;
+            let (hist, stats) = r?;
             enc.stats.push(stats);
-            row_ids.push(ids);
-            per_fold.push(sums);
+            row_hist.push(hist);
         }
         if enc.stats.len() != self.groups.len() {
             return Err("a feature thread failed".into());
@@ -517,7 +776,6 @@ impl FeatureSpec {
                 }
             }
         }
-        let scale = k as f64 / (k - 1) as f64;
         let tables = self.code_tables(&enc, ds);
         // Rows a..b, in order.
         let rows_of = |a: usize, b: usize| -> Vec<f64> {
@@ -527,17 +785,7 @@ impl FeatureSpec {
             let mut cells: Vec<Cell<'_>> = Vec::with_capacity(cols.len());
             for i in a..b {
                 code_row(&tables, i, &mut codes);
-                let f = folds[i];
-                let history = |gi: usize| {
-                    let id = row_ids[gi][i];
-                    if id == u32::MAX {
-                        return None;
-                    }
-                    let v = per_fold[gi].get(id as usize * k..(id as usize + 1) * k).unwrap_or(&[]);
-                    let (s, c) =
-                        v.iter().enumerate().filter(|(j, _)| *j != f).fold((0.0, 0.0), |a, (_, b)| (a.0 + b.0, a.1 + b.1));
-                    Some((s * scale, c * scale))
-                };
+                let history = |gi: usize| row_hist[gi][i];
                 refill(ds, &cols, i, &mut cells);
                 self.row_with(&enc, &p, &cells, Some(&codes), &history, &mut row);
                 out.extend_from_slice(&row);
@@ -548,8 +796,7 @@ impl FeatureSpec {
             let per = n.div_ceil(threads);
             std::thread::scope(|s| {
                 let rows_of = &rows_of;
-                let hs: Vec<_> =
-                    (0..n).step_by(per).map(|a| s.spawn(move || rows_of(a, (a + per).min(n)))).collect();
+                let hs: Vec<_> = (0..n).step_by(per).map(|a| s.spawn(move || rows_of(a, (a + per).min(n)))).collect();
                 let parts: Vec<Vec<f64>> = hs.into_iter().map(|h| h.join().unwrap_or_default()).collect();
                 parts.concat()
             })
@@ -571,18 +818,28 @@ impl FeatureSpec {
         let tables = self.code_tables(enc, ds);
         let mut codes = Vec::with_capacity(self.coded.len());
         let mut cells = Vec::with_capacity(cols.len());
-        let key = std::cell::RefCell::new(String::new());
+        // Per group, each row's key id, and per id its history, looked up by text once per distinct key.
+        let mut ids = Vec::with_capacity(self.groups.len());
+        let mut tables_h: Vec<Vec<Hist>> = Vec::with_capacity(self.groups.len());
+        let mut key = String::new();
+        for (gi, g) in self.groups.iter().enumerate() {
+            let (gids, first) = self.group_ids(ds, g)?;
+            let t = first
+                .iter()
+                .map(|&r| {
+                    refill(ds, &cols, r, &mut cells);
+                    self.key_into(g, &cells, &mut key);
+                    let (s, c) = enc.stats.get(gi).and_then(|m| m.get(key.as_str())).copied().unwrap_or((0.0, 0.0));
+                    (s, c, c)
+                })
+                .collect();
+            ids.push(gids);
+            tables_h.push(t);
+        }
         for i in 0..ds.rows {
-            cells.clear();
-            cells_into(ds, &cols, i, &mut cells);
+            refill(ds, &cols, i, &mut cells);
             code_row(&tables, i, &mut codes);
-            let history = |gi: usize| {
-                let mut k = key.borrow_mut();
-                if !self.key_into(&self.groups[gi], &cells, &mut k) {
-                    return None;
-                }
-                Some(enc.stats.get(gi).and_then(|m| m.get(k.as_str())).copied().unwrap_or((0.0, 0.0)))
-            };
+            let history = |gi: usize| tables_h[gi].get(ids[gi][i] as usize).copied();
             self.row_with(enc, &p, &cells, Some(&codes), &history, &mut row);
             out.extend_from_slice(&row);
         }
@@ -595,6 +852,17 @@ impl FeatureSpec {
         for (i, (col, prefix)) in g.parts.iter().enumerate() {
             let v = match self.input_index(col).map(|c| cells[c]) {
                 Some(Cell::Cat(Some(v))) => v,
+                Some(Cell::Num(x)) => match value_bits(x) {
+                    Some(b) => {
+                        if i > 0 {
+                            k.push(SEP);
+                        }
+                        use std::fmt::Write as _;
+                        let _ = write!(k, "{}", f64::from_bits(b));
+                        continue;
+                    }
+                    None => return false,
+                },
                 _ => return false,
             };
             if i > 0 {
@@ -679,4 +947,88 @@ pub fn cells_of<'a>(ds: &'a Dataset, cols: &[usize], i: usize) -> Vec<Cell<'a>> 
             }
         })
         .collect()
+}
+
+/// The identity of a numeric key part: its bits, with −0 taken as 0 (None when missing or infinite).
+fn value_bits(x: f64) -> Option<u64> {
+    x.is_finite().then(|| (x + 0.0).to_bits())
+}
+
+/// Dense ids (first appearance order; `u32::MAX` when a part is missing) of the keys made of `parts`
+/// (per-row part ids, up to four), and per id the first row holding it.
+fn dense_first(parts: &[&[u32]]) -> (Vec<u32>, Vec<usize>) {
+    let n = parts.first().map_or(0, |p| p.len());
+    let mut map: HashMap<u128, u32> = HashMap::new();
+    let mut ids = Vec::with_capacity(n);
+    let mut first = Vec::new();
+    for i in 0..n {
+        let mut k = 0u128;
+        let mut missing = false;
+        for p in parts {
+            let c = p[i];
+            if c == MISSING {
+                missing = true;
+                break;
+            }
+            k = (k << 32) | c as u128;
+        }
+        if missing || parts.len() > 4 {
+            ids.push(u32::MAX);
+            continue;
+        }
+        let next = map.len() as u32;
+        let id = *map.entry(k).or_insert(next);
+        if id == next {
+            first.push(i);
+        }
+        ids.push(id);
+    }
+    (ids, first)
+}
+
+fn dense(parts: &[&[u32]]) -> Vec<u32> {
+    dense_first(parts).0
+}
+
+/// Fisher–Yates with the crate's seeded generator.
+fn shuffle(v: &mut [usize], seed: u64) {
+    let mut r = crate::gbdt::Rng::new(seed);
+    for i in (1..v.len()).rev() {
+        let j = (r.next_u64() % (i as u64 + 1)) as usize;
+        v.swap(i, j);
+    }
+}
+
+/// Per row, the (label sum, count) of its key among the rows before it in `perm` (None when missing).
+fn ordered_history(ids: &[u32], labels: &[f64], perm: &[usize]) -> Vec<Option<(f64, f64)>> {
+    let keys = ids.iter().filter(|&&i| i != u32::MAX).max().map_or(0, |&m| m as usize + 1);
+    let mut acc = vec![(0.0, 0.0); keys];
+    let mut out = vec![None; ids.len()];
+    for &i in perm {
+        let id = ids[i];
+        if id == u32::MAX {
+            continue;
+        }
+        let e = &mut acc[id as usize];
+        out[i] = Some(*e);
+        e.0 += labels[i];
+        e.1 += 1.0;
+    }
+    out
+}
+
+/// How much the ordered statistic of a key lowers the training log-loss per row, against the prior.
+fn ordered_gain(ids: &[u32], labels: &[f64], perm: &[usize], prior: f64, a: f64) -> f64 {
+    let ll = |p: f64, y: f64| {
+        let p = p.clamp(1e-6, 1.0 - 1e-6);
+        -(y * p.ln() + (1.0 - y) * (1.0 - p).ln())
+    };
+    let h = ordered_history(ids, labels, perm);
+    let mut gain = 0.0;
+    for (i, h) in h.iter().enumerate() {
+        if let Some((s, c)) = h {
+            gain += ll(prior, labels[i]) - ll((s + a * prior) / (c + a), labels[i]);
+        }
+    }
+    gain / ids.len().max(1) as f64
 }

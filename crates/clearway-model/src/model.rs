@@ -4,13 +4,15 @@
 
 use crate::calibrate::Platt;
 use crate::data::{ColumnData, ColumnType, DataError, Dataset};
-use crate::features::{Cell, Encoders, FeatureSpec, cells_of};
+use crate::features::{Cell, Encoders, FeatureSpec, Statistics, cells_of};
 use crate::gbdt::{self, Booster, Matrix, Params, TrainError};
 use crate::metrics::{self, Report};
 use serde::{Deserialize, Serialize};
 
 pub const FORMAT: &str = "clearway-model";
-pub const VERSION: u32 = 1;
+/// Version 2 adds the statistics plan (ordered statistics, exact-value keys, combinations) and the
+/// record of statistics updates; version 1 files are read as the legacy plan they were trained with.
+pub const VERSION: u32 = 2;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {
@@ -26,7 +28,7 @@ pub enum ModelError {
     UnknownDrop { column: String },
     #[error("not a Clearway model file: {0}")]
     NotAModel(String),
-    #[error("model file version {found} is not supported (this build reads version {VERSION})")]
+    #[error("model file version {found} is not supported (this build reads versions 1 to {VERSION})")]
     Version { found: u64 },
     #[error("corrupted model file: {0}")]
     Corrupt(String),
@@ -48,10 +50,12 @@ pub struct TrainOptions {
     /// Row identifier column (detected when absent: a unique column whose name ends in "id").
     pub id_column: Option<String>,
     pub params: Params,
-    /// Pseudo-count `m` of the smoothed rates.
+    /// Pseudo-count `m` of the smoothed rates (the prior's weight).
     pub smoothing: f64,
     /// Folds for the out-of-fold rates of training rows.
     pub folds: usize,
+    /// Which keys get statistics and how training rows' statistics are computed.
+    pub statistics: Statistics,
 }
 
 impl TrainOptions {
@@ -61,9 +65,16 @@ impl TrainOptions {
             drop: vec![],
             id_column: None,
             params: default_params(),
-            smoothing: 20.0,
+            smoothing: 1.0,
             folds: 5,
+            statistics: Statistics::ordered(),
         }
+    }
+
+    /// The options of before ordered statistics: out-of-fold rates with `m` = 20 over every categorical
+    /// column, HS-2/HS-4 and seven fixed entity pairs. Gives the same model, bit for bit.
+    pub fn legacy(label: &str) -> Self {
+        TrainOptions { smoothing: 20.0, statistics: Statistics::legacy(), ..TrainOptions::new(label) }
     }
 }
 
@@ -210,7 +221,8 @@ impl Model {
         exclude.extend(id_column.iter().cloned());
         exclude.extend(date_column.iter().cloned());
         exclude.extend(revenue_column.iter().cloned());
-        let spec = FeatureSpec::plan(train, &exclude, opts.smoothing, opts.folds, opts.params.seed);
+        let spec =
+            FeatureSpec::plan_with(train, &y, &exclude, opts.smoothing, opts.folds, opts.params.seed, &opts.statistics);
         if spec.is_empty() {
             return Err(ModelError::NoFeatures);
         }
@@ -218,7 +230,8 @@ impl Model {
             0 => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
             t => t,
         };
-        let (encoders, x) = spec.fit_threads(train, &y, threads).map_err(|column| ModelError::MissingColumn { column })?;
+        let (encoders, x) =
+            spec.fit_threads(train, &y, threads).map_err(|column| ModelError::MissingColumn { column })?;
         let nf = spec.len();
         let tm = Matrix::new(&x, train.rows, nf)?;
         let valid_prepared = match &valid {
@@ -286,13 +299,17 @@ impl Model {
             serde_json::from_str(text).map_err(|e| ModelError::NotAModel(format!("not JSON ({e})")))?;
         match v.get("format").and_then(|f| f.as_str()) {
             Some(FORMAT) => {}
-            Some(other) => return Err(ModelError::NotAModel(format!("format is {other:?}, expected {FORMAT:?}"))),
+            Some(other) => {
+                return Err(ModelError::NotAModel(format!("format is {other:?}, expected {FORMAT:?}")));
+            }
             None => return Err(ModelError::NotAModel("no \"format\" field".into())),
         }
         match v.get("version").and_then(|f| f.as_u64()) {
-            Some(x) if x == VERSION as u64 => {}
+            Some(x) if x == 1 || x == VERSION as u64 => {}
             Some(x) => return Err(ModelError::Version { found: x }),
-            None => return Err(ModelError::Corrupt("field \"version\" is missing or not a number".into())),
+            None => {
+                return Err(ModelError::Corrupt("field \"version\" is missing or not a number".into()));
+            }
         }
         let m: Model = serde_json::from_value(v).map_err(|e| ModelError::Corrupt(e.to_string()))?;
         m.booster.check().map_err(|e| ModelError::Corrupt(format!("booster: {e}")))?;
