@@ -154,6 +154,11 @@ impl Layer for PartyScreening {
                 let bands = self.bands.for_list(&h.list);
                 let Some(band) = band_of(h.score, &bands) else { continue };
                 let evidence = |f: Finding| {
+                    // A party and a listing in different scripts: which Latin key matched.
+                    let f = match &h.explanation.key {
+                        Some(k) => f.with("matched_by", k.clone()),
+                        None => f,
+                    };
                     f.with("role", p.role.as_str())
                         .with("party", p.name.clone())
                         .with("party_fingerprint", fp.clone())

@@ -4,6 +4,7 @@
 //! (a score that behaves like OFAC's Sanctions List Search).
 
 pub mod forms;
+pub mod given;
 pub mod normalize;
 pub mod scripts;
 pub mod translit;

@@ -57,6 +57,9 @@ pub struct Token {
     /// so as a query token it may stand, weakly, for a word it begins (`score::PREFIX_SIM`).
     #[serde(skip)]
     pub last: bool,
+    /// Id of the word in the given-name equivalents table (`given`), if it is there.
+    #[serde(skip)]
+    pub given: Option<u32>,
 }
 
 impl Token {
@@ -64,7 +67,8 @@ impl Token {
         let sig = signature(&text);
         let nchars = text.chars().count() as u32;
         let ascii = text.is_ascii();
-        Token { text, kind, phonetic, weight, sig, nchars, ascii, abjad: false, last: false }
+        let given = if kind == Kind::Word && ascii { crate::given::id(&text) } else { None };
+        Token { text, kind, phonetic, weight, sig, nchars, ascii, abjad: false, last: false, given }
     }
 }
 
