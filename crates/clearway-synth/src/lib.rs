@@ -56,6 +56,7 @@
 //!
 //! The crate does no I/O and does not panic.
 
+pub mod export;
 mod ids;
 mod rng;
 mod tables;
