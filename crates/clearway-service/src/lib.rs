@@ -6,13 +6,15 @@
 //! [`pipeline::PipelineOptions`]: registry, reference data, profiles with entity history, model, lists
 //! with officer dispositions, portal results) giving a [`pipeline::Screener`]; [`ingest::run`] (reader →
 //! assess → batch → group commit → acknowledge after commit, sender-format responses after commit);
-//! [`filing::view`]; [`exams`] (record, CSV import, and the one definition of the latest exam result per
+//! [`filing::view`]; [`cases`] (assign, override, queue); [`audit::record`]; [`exams`] (record, CSV import, and the one definition of the latest exam result per
 //! filing version); [`lists`] (import, show, diff, re-screen, dispose); [`profiles`] (statistics, top-up
 //! selection); [`training::join`] (the labelled-training join).
 //!
 //! Never prints, never reads a terminal or stdout; files are read only where a workflow is given a path.
 //! Errors are [`ServiceError`]s naming the layer, file or field.
 
+pub mod audit;
+pub mod cases;
 pub mod exams;
 pub mod filing;
 pub mod ingest;
