@@ -178,11 +178,11 @@ impl fmt::Display for Diagnostic {
 /// | `X12-IEA-MISSING` | error / warning | no IEA trailer (error); a bare ST..SE without ISA/IEA (warning) |
 /// | `X12-ENVELOPE` | error | a second ISA, data after IEA, SE/GE without ST/GS |
 /// | `X12-STRAY-SEGMENT` | error | a segment outside ST..SE |
-/// | `XML-NOT-WELL-FORMED` | error | the XML is not well-formed (with line and column) |
+/// | `XML-NOT-WELL-FORMED` | error | the XML is not well-formed: syntax, mismatched or duplicate names, text or elements outside the document element (with line and column) |
 /// | `XML-TRUNCATED` | error | the document ends inside an element |
 /// | `XML-TOO-DEEP` | error | elements nested beyond the reader's bound |
 /// | `XML-DOCTYPE` | warning | a DOCTYPE (no DTD processing) |
-/// | `XML-ENTITY` | warning | an undefined entity or bad character reference, dropped |
+/// | `XML-ENTITY` | error / warning | an undeclared entity or a bad character reference: not well-formed (error); an entity the DOCTYPE declares, never expanded (warning) |
 /// | `XML-NAMESPACE` | warning | an undeclared prefix, or an element in a non-WCO namespace (ignored) |
 /// | `XML-ENCODING` | warning | text that is not UTF-8, replaced |
 /// | `XML-NOT-DECLARATION` | error | the document holds no WCO DM Declaration |

@@ -127,6 +127,8 @@ pub enum FilingStatus {
     Cancellation,
 }
 
+/// Mode of transport at the border, after UN/ECE Recommendation 19 (codes for modes of transport), the
+/// list the WCO Data Model, UN/EDIFACT (7067, C220) and the customs code lists use; see [`Mode::REC19`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Mode {
@@ -134,6 +136,78 @@ pub enum Mode {
     Air,
     Rail,
     Highway,
+    /// Rec. 19 code 5: mail.
+    Postal,
+    /// Rec. 19 code 6: multimodal.
+    Multimodal,
+    /// Rec. 19 code 7: fixed transport installations (pipelines, power lines, ropeways).
+    FixedInstallation,
+    /// Code 9 of the EU / UK customs lists (UCC DA Annex B, CDS DE 7/4): own propulsion — the goods move
+    /// under their own power (a delivered ship, aircraft or vehicle). Rec. 19 calls 9 "not applicable".
+    OwnPropulsion,
+    /// Not declared (absent, or Rec. 19 code 0 "not specified"): the filing goes on and the
+    /// data-quality layer judges what an unknown mode means.
+    Unknown,
+}
+
+impl Mode {
+    /// Rec. 19 one-digit codes and the mode each reads as. Code 8 (inland water transport) is read as
+    /// marine (vessel rules apply) and written back as 1. Source: UN/ECE Recommendation 19, rev. 2002
+    /// (ECE/TRADE/C/CEFACT/2010/13), and for 9 the EU/UK customs code list.
+    pub const REC19: [(&'static str, Mode); 10] = [
+        ("0", Mode::Unknown),
+        ("1", Mode::Marine),
+        ("2", Mode::Rail),
+        ("3", Mode::Highway),
+        ("4", Mode::Air),
+        ("5", Mode::Postal),
+        ("6", Mode::Multimodal),
+        ("7", Mode::FixedInstallation),
+        ("8", Mode::Marine),
+        ("9", Mode::OwnPropulsion),
+    ];
+
+    /// The mode of a Rec. 19 code (`"1"`, also `"10"`..`"19"` style two-digit refinements and
+    /// leading zeros: only the first significant digit counts).
+    pub fn from_rec19(code: &str) -> Option<Mode> {
+        let c = code.trim();
+        let c = if c.len() == 2 && c.starts_with('0') { &c[1..] } else { c };
+        let first = c.get(..1)?;
+        if c.len() > 2 || !c.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        Mode::REC19.iter().find(|(k, _)| *k == first).map(|(_, m)| *m)
+    }
+
+    /// The Rec. 19 code written for this mode.
+    pub fn rec19(self) -> &'static str {
+        match self {
+            Mode::Marine => "1",
+            Mode::Rail => "2",
+            Mode::Highway => "3",
+            Mode::Air => "4",
+            Mode::Postal => "5",
+            Mode::Multimodal => "6",
+            Mode::FixedInstallation => "7",
+            Mode::OwnPropulsion => "9",
+            Mode::Unknown => "0",
+        }
+    }
+
+    /// The kebab-case name used in JSON and profiles (`marine`, `own-propulsion`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Marine => "marine",
+            Mode::Air => "air",
+            Mode::Rail => "rail",
+            Mode::Highway => "highway",
+            Mode::Postal => "postal",
+            Mode::Multimodal => "multimodal",
+            Mode::FixedInstallation => "fixed-installation",
+            Mode::OwnPropulsion => "own-propulsion",
+            Mode::Unknown => "unknown",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]

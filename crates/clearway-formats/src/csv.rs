@@ -737,7 +737,7 @@ mod tests {
         let d = errors(&rs[0]);
         assert_eq!(places(d), [(2, "mode".into())]);
         assert_eq!(d[0].severity, Severity::Error);
-        assert_eq!(d[0].message, r#"expected one of `marine`, `air`, `rail`, `highway`, found string "boat""#);
+        assert_eq!(d[0].message, r#"expected one of `marine`, `air`, `rail`, `highway`, `postal`, `multimodal`, `fixed-installation`, `own-propulsion`, `unknown`, found string "boat""#);
         let d = errors(&rs[1]);
         assert_eq!(places(d), [(3, "id".into())]);
         assert_eq!(d[0].message, "missing required value");

@@ -871,7 +871,7 @@ mod tests {
             d.iter().filter(|d| d.severity == Severity::Error).map(|d| d.location.path.clone().unwrap()).collect();
         assert_eq!(errors, ["country", "id", "mode"]);
         let mode = d.iter().find(|d| d.location.path.as_deref() == Some("mode")).unwrap();
-        assert_eq!(mode.message, r#"expected one of `marine`, `air`, `rail`, `highway`, found string "boat""#);
+        assert_eq!(mode.message, r#"expected one of `marine`, `air`, `rail`, `highway`, `postal`, `multimodal`, `fixed-installation`, `own-propulsion`, `unknown`, found string "boat""#);
         let id = d.iter().find(|d| d.location.path.as_deref() == Some("id")).unwrap();
         assert_eq!(id.message, "expected a string, found number 17");
         // Optional problems are still reported beside the errors.

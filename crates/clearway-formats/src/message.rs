@@ -69,14 +69,76 @@ impl Message {
     pub fn accepted(&self) -> bool {
         !self.diagnostics.iter().any(|d| d.severity == Severity::Error)
     }
+
+    /// A response document read back (WCO DM response, X12 997/355, EDIFACT CUSRES): neither a filing
+    /// nor a reject.
+    pub fn is_response(&self) -> bool {
+        self.accepted() && self.filings.is_empty() && self.diagnostics.iter().any(|d| d.code() == code::MESSAGE_RESPONSE)
+    }
+}
+
+/// How an interchange's envelope came through (control counts and references, trailers, syntax,
+/// character set): the typed signal the service layer decides stored state, exit code and response on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnvelopeStatus {
+    /// No envelope diagnostic.
+    Clean,
+    /// Only warnings (a bare X12 transaction set, an unknown syntax identifier...).
+    Warnings,
+    /// At least one envelope error. The messages' cargo is still read and each message is judged on
+    /// its own; the error is the interchange's, not any filing's.
+    Errors,
+}
+
+/// An interchange split for the service layer: the envelope on its own, and one outcome per filing or
+/// rejected message (see [`Interchange::into_parts`]).
+#[derive(Debug, Clone)]
+pub struct Parts {
+    pub format: MessageFormat,
+    pub control_ref: Option<String>,
+    pub envelope: EnvelopeStatus,
+    /// Envelope-level diagnostics (every one has a line and a machine code).
+    pub envelope_diagnostics: Vec<Diagnostic>,
+    /// One record per filing of an accepted message (its warnings include, as warnings, the envelope
+    /// errors on its message's segments), one rejected record per rejected message. Response documents
+    /// read back give none.
+    pub records: Vec<Record>,
+    /// Response documents read back: (message type, reference).
+    pub responses: Vec<(String, String)>,
 }
 
 impl Interchange {
-    /// Flatten into records for the screening pipeline: one record per filing of an accepted message
-    /// (carrying the message's raw bytes and line), one rejected record per rejected message, and one
-    /// rejected record for envelope errors (raw: the whole input) — so a wrong control count is stored
-    /// and makes the run exit 2 while the cargo is still screened.
-    pub fn into_records(mut self, whole: &[u8]) -> Vec<Record> {
+    /// Flatten into records, as [`records`](crate::records) gives them: [`Interchange::into_parts`]'s
+    /// records, preceded by one rejected record holding the envelope errors (raw: the whole input) when
+    /// there are any. That record is the interchange's, not a filing's: a caller that stores it as a
+    /// rejected filing beside the same cargo screened reports one message two ways — use
+    /// [`Interchange::into_parts`] and [`EnvelopeStatus`] instead.
+    pub fn into_records(self, whole: &[u8]) -> Vec<Record> {
+        let parts = self.into_parts(whole);
+        let mut out = Vec::with_capacity(parts.records.len() + 1);
+        if parts.envelope == EnvelopeStatus::Errors {
+            let errors = parts.envelope_diagnostics.into_iter().filter(|d| d.severity == Severity::Error).collect();
+            out.push(Record { line: 1, raw: whole.to_vec(), outcome: Err(errors) });
+        }
+        out.extend(parts.records);
+        out
+    }
+
+    /// Whether the envelope came through clean, with warnings, or with errors.
+    pub fn envelope_status(&self) -> EnvelopeStatus {
+        if self.diagnostics.iter().any(|d| d.severity == Severity::Error) {
+            EnvelopeStatus::Errors
+        } else if self.diagnostics.is_empty() {
+            EnvelopeStatus::Clean
+        } else {
+            EnvelopeStatus::Warnings
+        }
+    }
+
+    /// Split into the envelope's outcome and the messages' records, so the envelope's errors are
+    /// reported once, for the interchange, and never as a rejected filing beside the same cargo
+    /// screened. See [`Parts`].
+    pub fn into_parts(mut self, _whole: &[u8]) -> Parts {
         // Every diagnostic names a line: the message's (or the input's first) where the reader gave none.
         fn place(diags: &mut [Diagnostic], line: u64) {
             for d in diags.iter_mut().filter(|d| d.location.line.is_none()) {
@@ -91,27 +153,55 @@ impl Interchange {
                 place(&mut p.diagnostics, line);
             }
         }
-        let mut out = Vec::new();
-        if self.diagnostics.iter().any(|d| d.severity == Severity::Error) {
-            out.push(Record { line: 1, raw: whole.to_vec(), outcome: Err(self.diagnostics.clone()) });
-        }
-        for m in self.messages {
+        let envelope = self.envelope_status();
+        let mut records = Vec::new();
+        let mut responses = Vec::new();
+        let starts: Vec<u64> = self.messages.iter().map(|m| m.segment).collect();
+        for (k, m) in self.messages.into_iter().enumerate() {
+            if m.is_response() {
+                responses.push((m.kind, m.reference));
+                continue;
+            }
             if !m.accepted() || m.filings.is_empty() {
                 let mut diags = m.diagnostics;
                 if diags.is_empty() {
-                    let d = Diagnostic::error(format!("{} {}", m.kind, m.reference), "the message holds no filing").with_code(code::MESSAGE_EMPTY);
+                    let d = Diagnostic::error(format!("{} {}", m.kind, m.reference), "the message holds no filing")
+                        .with_code(code::MESSAGE_EMPTY);
                     diags.push(d.at_line(m.line.max(1), None));
                 }
-                out.push(Record { line: m.line, raw: m.raw, outcome: Err(diags) });
+                records.push(Record { line: m.line, raw: m.raw, outcome: Err(diags) });
                 continue;
             }
+            // Envelope errors on this message's segments (EDI), as warnings on its filings.
+            let next = starts.get(k + 1).copied().unwrap_or(u64::MAX);
+            let own: Vec<Diagnostic> = self
+                .diagnostics
+                .iter()
+                .filter(|d| d.severity == Severity::Error && m.segment > 0)
+                .filter(|d| segment_of(d).is_some_and(|s| s >= m.segment && s < next))
+                .map(|d| Diagnostic { severity: Severity::Warning, ..d.clone() })
+                .collect();
             for mut p in m.filings {
                 p.diagnostics.extend(m.diagnostics.iter().cloned());
-                out.push(Record { line: m.line, raw: m.raw.clone(), outcome: Ok(p) });
+                p.diagnostics.extend(own.iter().cloned());
+                records.push(Record { line: m.line, raw: m.raw.clone(), outcome: Ok(p) });
             }
         }
-        out
+        Parts {
+            format: self.format,
+            control_ref: self.control_ref,
+            envelope,
+            envelope_diagnostics: self.diagnostics,
+            records,
+            responses,
+        }
     }
+}
+
+/// The segment number a diagnostic's path names (`segment 12 NAD, ...` → 12).
+fn segment_of(d: &Diagnostic) -> Option<u64> {
+    let rest = d.location.path.as_deref()?.strip_prefix("segment ")?;
+    rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
 }
 
 #[cfg(test)]

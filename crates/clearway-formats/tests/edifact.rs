@@ -138,7 +138,7 @@ fn non_cuscar_samples_are_rejected_cleanly() {
         assert_eq!(m.kind, kind);
         assert!(!m.accepted());
         assert!(m.filings.is_empty());
-        let want = format!("message type {kind} is not a cargo report (CUSCAR)");
+        let want = format!("not a cargo filing: {kind}; only the CUSCAR cargo report is screened");
         assert!(
             m.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message == want),
             "{:#?}",

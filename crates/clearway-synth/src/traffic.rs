@@ -54,6 +54,10 @@ pub(crate) fn deadline(
         (Mode::Rail, _) => (Anchor::Arrival, 2 * HOUR),
         (Mode::Highway, AgencyCountry::US) if fast => (Anchor::Arrival, 30 * MIN),
         (Mode::Highway, _) => (Anchor::Arrival, HOUR),
+        // Not generated; an arrival anchor at the time of filing.
+        (Mode::Postal | Mode::Multimodal | Mode::FixedInstallation | Mode::OwnPropulsion | Mode::Unknown, _) => {
+            (Anchor::Arrival, 0)
+        }
     }
 }
 
@@ -386,6 +390,7 @@ impl Traffic {
             Mode::Highway => [82, 12, 6],
             Mode::Air => [85, 13, 2],
             Mode::Rail => [75, 15, 10],
+            _ => [80, 12, 8],
         };
         let mut dir = [Direction::Import, Direction::Export, Direction::InTransit][r.weighted(&dir_w)];
         if dir == Direction::InTransit && country == AgencyCountry::MX && matches!(mode, Mode::Rail | Mode::Air) {
@@ -406,10 +411,11 @@ impl Traffic {
         };
         let ctx = Ctx { country, dir, filed, late, risk };
         let (mut f, plan) = match mode {
-            Mode::Marine => self.marine(r, &ctx),
             Mode::Air => self.air(r, &ctx),
             Mode::Highway => self.highway(r, &ctx),
             Mode::Rail => self.rail(r, &ctx),
+            // Only the four modes above and marine are drawn.
+            _ => self.marine(r, &ctx),
         };
         match risk {
             Risk::Undervalued => self.undervalue(r, &mut f),
@@ -1805,6 +1811,7 @@ fn mode_bit(m: Mode) -> u8 {
         Mode::Air => AIR,
         Mode::Rail => RAIL,
         Mode::Highway => HWY,
+        _ => 0,
     }
 }
 

@@ -109,6 +109,10 @@ fn missing_safe_core(f: &Filing, missing: &mut Vec<&'static str>) {
         Mode::Air => c.is_some_and(|c| c.flight.is_some()),
         Mode::Highway => c.is_some_and(|c| c.plate.is_some() || c.vin.is_some()),
         Mode::Rail => c.is_some_and(|c| c.voyage.is_some()),
+        // No conveyance identity is asked of mail, multimodal, fixed-installation or own-propulsion
+        // cargo; an undeclared mode is itself a missing core element.
+        Mode::Postal | Mode::Multimodal | Mode::FixedInstallation | Mode::OwnPropulsion => true,
+        Mode::Unknown => false,
     };
     if !conveyance_ok {
         missing.push(match f.mode {
@@ -116,6 +120,7 @@ fn missing_safe_core(f: &Filing, missing: &mut Vec<&'static str>) {
             Mode::Air => "flight number",
             Mode::Highway => "truck plate or VIN",
             Mode::Rail => "train number",
+            _ => "transport mode",
         });
     }
     if matches!(f.mode, Mode::Marine | Mode::Air) && f.itinerary.place_of_loading.is_none() {

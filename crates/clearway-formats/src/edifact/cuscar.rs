@@ -370,13 +370,7 @@ pub fn map(segs: &[Segment<'_>], ctx: &Context<'_>) -> (Vec<Parsed>, Vec<Diagnos
             b"TDT" => {
                 scope = Scope::Top;
                 let main = *f.bytes(1, 1) == *b"20";
-                let mode = match f.text(3, 1).trim().parse::<u32>() {
-                    Ok(1) => Some(Mode::Marine),
-                    Ok(2) => Some(Mode::Rail),
-                    Ok(3) => Some(Mode::Highway),
-                    Ok(4) => Some(Mode::Air),
-                    _ => None,
-                };
+                let mode = Mode::from_rec19(&f.text(3, 1)).filter(|m| *m != Mode::Unknown);
                 if let (Some(m), true) = (mode, d.mode.is_none() || (main && !d.main_carriage)) {
                     d.mode = Some(m);
                     d.main_carriage = main;
@@ -457,9 +451,24 @@ pub fn map(segs: &[Segment<'_>], ctx: &Context<'_>) -> (Vec<Parsed>, Vec<Diagnos
                     }
                 }
             }
+            // A commodity code in the marks (PCI), after a code list qualifier `HS`, or dotted.
+            b"PCI" if scope == Scope::Goods => {
+                if let Some(g) = d.goods.last_mut().filter(|g| g.hs_code.is_none()) {
+                    let marks = (2..=4).map(|e| f.joined(e)).collect::<Vec<_>>().join(" ");
+                    g.hs_code = crate::hs_in_text(&marks);
+                }
+            }
+            b"FTX" if scope == Scope::Goods && *f.bytes(1, 1) != *b"AAA" => {
+                if let Some(g) = d.goods.last_mut().filter(|g| g.hs_code.is_none()) {
+                    g.hs_code = crate::hs_in_text(&f.joined(4));
+                }
+            }
             b"FTX" if scope == Scope::Goods && *f.bytes(1, 1) == *b"AAA" => {
                 if let Some(g) = d.goods.last_mut() {
                     let t = f.joined(4);
+                    if g.hs_code.is_none() {
+                        g.hs_code = crate::hs_in_text(&t);
+                    }
                     if g.description.is_empty() {
                         g.description = t;
                     } else if !t.is_empty() {
@@ -535,7 +544,12 @@ pub fn map(segs: &[Segment<'_>], ctx: &Context<'_>) -> (Vec<Parsed>, Vec<Diagnos
             let refd: Vec<&String> = d.goods.iter().flat_map(|g| g.containers.iter()).collect();
             equipment = header_eq.iter().filter(|e| refd.is_empty() || refd.contains(&&e.number)).cloned().collect();
         }
-        let mode = d.mode.unwrap_or(Mode::Marine);
+        let mut diagnostics = d.diagnostics;
+        let mode = d.mode.unwrap_or_else(|| {
+            let m = "no transport mode (TDT element 3, C220 mode of transport); the mode is unknown";
+            diagnostics.push(Diagnostic::warning("TDT C220", m).with_code(code::FIELD_MISSING));
+            Mode::Unknown
+        });
         let country = d
             .country
             .or_else(|| ctx.recipients.iter().flatten().find_map(|r| agency_from_name(r)))
@@ -562,7 +576,7 @@ pub fn map(segs: &[Segment<'_>], ctx: &Context<'_>) -> (Vec<Parsed>, Vec<Diagnos
             export: None,
             times: d.times,
         };
-        Parsed { filing, diagnostics: d.diagnostics }
+        Parsed { filing, diagnostics }
     };
 
     msg_diags.append(&mut header.diagnostics);

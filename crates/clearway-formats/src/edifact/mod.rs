@@ -23,7 +23,8 @@
 //! reference, UNE message count and reference, UNZ message (or group) count and UNZ/UNB reference,
 //! a missing UNZ (truncated interchange), tokenizer problems, bytes outside the declared character
 //! set (UNOA/UNOB: ASCII only; UNOW/UNOY: UTF-8). A message without UNT is rejected (truncated). A
-//! message that is not a CUSCAR is rejected with `message type X is not a cargo report (CUSCAR)`.
+//! message that is not a CUSCAR is rejected with `not a cargo filing: X`; a CUSRES, CONTRL or APERAK is
+//! read back as a response (no filing, no reject).
 //! Locations read `segment 12 NAD, element 2, component 1` (segment numbers count from the first
 //! segment of the input, UNA not counted; elements and components are 1-based) with the line.
 //!
@@ -140,12 +141,19 @@ fn close<'a>(bytes: &[u8], ic: &mut Interchange, o: Open<'a>, closed: bool, ung:
             Diagnostic::error(first.place(), format!("message {} has no UNT trailer: truncated", m.reference)).with_code(code::EDI_UNT_MISSING)
                 .at_line(first.line, None),
         );
+    } else if m.kind == "CUSRES" || m.kind == "CONTRL" || m.kind == "APERAK" {
+        // Responses (Clearway writes CUSRES) are read back as responses: no filing, no reject.
+        m.diagnostics.push(
+            Diagnostic::warning(first.place_at(2, Some(1)), format!("a response ({}), not a cargo filing", m.kind))
+                .with_code(code::MESSAGE_RESPONSE)
+                .at_line(first.line, None),
+        );
     } else if m.kind != "CUSCAR" {
         m.diagnostics.push(
             Diagnostic::error(
                 first.place_at(2, Some(1)),
                 format!(
-                    "message type {} is not a cargo report (CUSCAR)",
+                    "not a cargo filing: {}; only the CUSCAR cargo report is screened",
                     if m.kind.is_empty() { "(none)" } else { &m.kind }
                 ),
             ).with_code(code::MESSAGE_NOT_FILING)

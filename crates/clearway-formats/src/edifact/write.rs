@@ -103,12 +103,7 @@ pub fn write_cuscar(filings: &[Filing], sender: &str, recipient: &str, control_r
                 w.seg("DTM", &[&[q, &v, fmt]]);
             }
         }
-        let mode = match f.mode {
-            Mode::Marine => "1",
-            Mode::Rail => "2",
-            Mode::Highway => "3",
-            Mode::Air => "4",
-        };
+        let mode = f.mode.rec19();
         let c = f.conveyance.clone().unwrap_or_default();
         let s = |o: &Option<String>| o.clone().unwrap_or_default();
         let reference = match f.mode {

@@ -47,9 +47,19 @@ fn num(n: &Node, path: &str, diags: &mut Vec<Diagnostic>, base: &str) -> Option<
     }
 }
 
-/// `DateTimeString` with formatCode 304 (`CCYYMMDDHHMMSSZ` or with `±hhmm`) or 102 (`CCYYMMDD`), or RFC 3339.
+/// `DateTimeString` with formatCode 304 (`CCYYMMDDHHMMSSZ`, or with a `±hhmm` or `±hh` zone) or 102
+/// (`CCYYMMDD`), or RFC 3339.
 fn parse_time(s: &str) -> Option<DateTime<Utc>> {
     let s = s.trim();
+    // `+hh` / `-hh` zones (CDS sends `20190702110757+01`): complete to `±hh00`.
+    let padded;
+    let s = match s.len().checked_sub(3).and_then(|k| s.get(k..).map(|z| (k, z))) {
+        Some((k, z)) if s.len() == 17 && (z.starts_with('+') || z.starts_with('-')) && z[1..].bytes().all(|b| b.is_ascii_digit()) && s[..k].bytes().all(|b| b.is_ascii_digit()) => {
+            padded = format!("{s}00");
+            padded.as_str()
+        }
+        _ => s,
+    };
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Some(t.with_timezone(&Utc));
     }
@@ -312,6 +322,77 @@ fn goods_location(gl: &Node) -> Option<String> {
     None
 }
 
+/// What a declaration's type and function codes make of a filing.
+struct Kind {
+    direction: Direction,
+    stage: Stage,
+    kind: FilingKind,
+    status: FilingStatus,
+}
+
+/// WCO DM declaration type (`TypeCode`: CDS/UCC box 1, the first two letters `IM`, `EX`, `CO` and the
+/// additional type letter; whole codes `INV` invalidation, `COR` correction, `GPR` goods presentation,
+/// `ARR`/`ARN` arrival notification) and function code (UN/EDIFACT 1225: 1 cancellation, 3 deletion,
+/// 4 change, 5 replace, 9 original, 13 request — an amendment or, with `INV`, a cancellation; 2, 6,
+/// 16 and others as original). An absent or unknown type is a warning and reads as an import.
+fn kind_of(type_code: &str, function_code: Option<&str>, line: u64, diags: &mut Vec<Diagnostic>) -> Kind {
+    let import = Kind {
+        direction: Direction::Import,
+        stage: Stage::Arrival,
+        kind: FilingKind::AdvanceCargo,
+        status: FilingStatus::Original,
+    };
+    let warn = |diags: &mut Vec<Diagnostic>, c: &'static str, m: String| {
+        diags.push(Diagnostic::warning("Declaration/TypeCode", m).with_code(c).at_line(line, None));
+    };
+    let mut k = match (type_code, type_code.get(..2)) {
+        ("INV", _) => Kind { status: FilingStatus::Cancellation, ..import },
+        ("COR", _) => Kind { status: FilingStatus::Amendment, ..import },
+        ("GPR" | "ARR" | "ARN", _) => import,
+        (_, Some("EX")) => Kind {
+            direction: Direction::Export,
+            stage: Stage::Export,
+            kind: FilingKind::ExportDeclaration,
+            ..import
+        },
+        (_, Some("IM")) => import,
+        (_, Some("CO")) => {
+            let m = format!("declaration type `{type_code}` (special fiscal territories) treated as import");
+            warn(diags, code::CODE_DEFAULTED, m);
+            import
+        }
+        ("", _) => {
+            warn(diags, code::FIELD_MISSING, "no declaration type (TypeCode); read as an import".to_string());
+            import
+        }
+        _ => {
+            let m = format!("declaration type `{type_code}` is not one Clearway maps (IM*, EX*, CO*, INV, COR, GPR); read as an import");
+            warn(diags, code::CODE_UNMAPPED, m);
+            import
+        }
+    };
+    let fc = function_code.map(|c| c.trim_start_matches('0'));
+    if k.status == FilingStatus::Original {
+        k.status = match fc {
+            Some("1" | "3") => FilingStatus::Cancellation,
+            Some("4" | "5" | "13") => FilingStatus::Amendment,
+            None | Some("" | "2" | "6" | "9" | "16" | "31" | "42" | "43" | "47") => FilingStatus::Original,
+            Some(other) => {
+                diags.push(
+                    Diagnostic::warning(
+                        "Declaration/FunctionCode",
+                        format!("function code `{other}` is not one Clearway maps; read as an original"),
+                    )
+                    .with_code(code::CODE_UNMAPPED)
+                    .at_line(line, None),
+                );
+                FilingStatus::Original
+            }
+        };
+    }
+    k
+}
+
 pub(crate) struct Mapped {
     pub filing: Filing,
     pub diagnostics: Vec<Diagnostic>,
@@ -342,35 +423,9 @@ pub(crate) fn declaration(decl: &Node, meta: Option<&Node>) -> Mapped {
         .and_then(|v| v.parse::<u32>().ok())
         .unwrap_or(1)
         .max(1);
-    let status = match decl.text_at("FunctionCode").as_deref() {
-        Some("1") | Some("01") => FilingStatus::Cancellation,
-        Some("5") | Some("05") | Some("13") => FilingStatus::Amendment,
-        _ => FilingStatus::Original,
-    };
     let type_code = decl.text_at("TypeCode").unwrap_or_default();
-    let (direction, stage, kind) = match type_code.get(..2) {
-        Some("EX") => (
-            Direction::Export,
-            Stage::Export,
-            FilingKind::ExportDeclaration,
-        ),
-        Some("IM") => (Direction::Import, Stage::Arrival, FilingKind::AdvanceCargo),
-        Some("CO") => {
-            diags.push(Diagnostic::warning(at("Declaration/TypeCode"), format!("declaration type `{type_code}` (special fiscal territories) treated as import")).with_code(code::CODE_DEFAULTED).at_line(line, None));
-            (Direction::Import, Stage::Arrival, FilingKind::AdvanceCargo)
-        }
-        _ => {
-            diags.push(
-                Diagnostic::error(
-                    at("Declaration/TypeCode"),
-                    format!("declaration type `{type_code}` is not IM, EX or CO"),
-                )
-                .with_code(code::FIELD_INVALID)
-                .at_line(line, None),
-            );
-            (Direction::Import, Stage::Arrival, FilingKind::AdvanceCargo)
-        }
-    };
+    let function_code = decl.text_at("FunctionCode");
+    let Kind { direction, stage, kind, status } = kind_of(&type_code, function_code.as_deref(), line, &mut diags);
 
     let gs = decl.child("GoodsShipment");
     let empty = Node::default();
@@ -378,41 +433,52 @@ pub(crate) fn declaration(decl: &Node, meta: Option<&Node>) -> Mapped {
     let mut consignments: Vec<&Node> = decl.all("Consignment").collect();
     consignments.extend(gs_ref.all("Consignment"));
 
-    // Mode: border transport means, else any transport means' ModeCode.
-    let mode_code = decl.text_at("BorderTransportMeans/ModeCode").or_else(|| {
+    // Mode: border transport means, else any transport means' ModeCode (UN/ECE Rec. 19). Absent (usual
+    // in amendments, cancellations and some simplified declarations): unknown, with a warning.
+    let mode_at = |path: &str| decl.text_at(path).map(|c| (c, path.to_string()));
+    let mode_code = mode_at("BorderTransportMeans/ModeCode").or_else(|| {
         consignments.iter().find_map(|c| {
-            c.text_at("ArrivalTransportMeans/ModeCode")
-                .or_else(|| c.text_at("DepartureTransportMeans/ModeCode"))
+            let of = |p: &str| c.text_at(p).map(|v| (v, format!("Declaration/{}/{p}", c.name)));
+            of("ArrivalTransportMeans/ModeCode").or_else(|| of("DepartureTransportMeans/ModeCode"))
         })
     });
-    let mode = match mode_code.as_deref() {
-        Some("1") => Some(Mode::Marine),
-        Some("2") => Some(Mode::Rail),
-        Some("3") => Some(Mode::Highway),
-        Some("4") => Some(Mode::Air),
-        Some("8") => {
+    let mode = match &mode_code {
+        None => {
             diags.push(
                 Diagnostic::warning(
                     at("Declaration/BorderTransportMeans/ModeCode"),
-                    "inland waterway (8) treated as marine",
+                    "no transport mode (BorderTransportMeans/ModeCode); the mode is unknown",
                 )
-                .with_code(code::CODE_DEFAULTED)
+                .with_code(code::FIELD_MISSING)
                 .at_line(line, None),
             );
-            Some(Mode::Marine)
+            Mode::Unknown
         }
-        other => {
-            diags.push(
-                Diagnostic::error(
-                    at("Declaration/BorderTransportMeans/ModeCode"),
-                    format!(
-                        "transport mode {other:?} is not 1 (sea), 2 (rail), 3 (road) or 4 (air)"
-                    ),
-                )
-                .with_code(code::FIELD_INVALID)
-                .at_line(line, None),
-            );
-            None
+        Some((c, path)) => {
+            let path = if path.starts_with("Declaration/") { path.clone() } else { format!("Declaration/{path}") };
+            match Mode::from_rec19(c) {
+                Some(m) => {
+                    if c.trim_start_matches('0').starts_with('8') {
+                        diags.push(
+                            Diagnostic::warning(path, "inland waterway (8) treated as marine")
+                                .with_code(code::CODE_DEFAULTED)
+                                .at_line(line, None),
+                        );
+                    }
+                    m
+                }
+                None => {
+                    diags.push(
+                        Diagnostic::warning(
+                            path,
+                            format!("transport mode `{c}` is not a UN/ECE Rec. 19 code (0-9); the mode is unknown"),
+                        )
+                        .with_code(code::FIELD_INVALID)
+                        .at_line(line, None),
+                    );
+                    Mode::Unknown
+                }
+            }
         }
     };
 
@@ -595,7 +661,7 @@ pub(crate) fn declaration(decl: &Node, meta: Option<&Node>) -> Mapped {
         kind,
         status,
         resubmits: None,
-        mode: mode.unwrap_or(Mode::Marine),
+        mode,
         direction,
         country,
         stage,

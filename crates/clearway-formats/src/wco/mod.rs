@@ -46,7 +46,11 @@ pub fn read(bytes: &[u8]) -> Interchange {
         diagnostics: Vec::new(),
         messages: Vec::new(),
     };
-    let root = doc.root.as_ref();
+    // A submission envelope (SOAP `Envelope`/`Body`, a `submitDeclarationRequest` or any other wrapper
+    // element) is looked through: the first `MetaData`, `Declaration` or `Response` found (breadth
+    // first, bounded by the tree's depth) is the document.
+    let mut wrappers: Vec<String> = Vec::new();
+    let root = doc.root.as_ref().map(|r| unwrap(r, &mut wrappers));
     let meta = root.filter(|r| r.name == "MetaData");
     ic.recipient = meta.and_then(|m| {
         m.text_at("ResponsibleAgencyName")
@@ -62,12 +66,25 @@ pub fn read(bytes: &[u8]) -> Interchange {
         (Some(r), None) if r.name == "Declaration" || r.name == "Response" => vec![r],
         _ => Vec::new(),
     };
-    let (warnings, errors): (Vec<Diagnostic>, Vec<Diagnostic>) = doc
+    let (mut warnings, errors): (Vec<Diagnostic>, Vec<Diagnostic>) = doc
         .diagnostics
         .into_iter()
         .partition(|d| d.severity == Severity::Warning);
+    if !wrappers.is_empty() && !tops.is_empty() {
+        let line = root.map_or(1, |r| r.line);
+        warnings.push(
+            Diagnostic::warning(
+                wrappers.join("/"),
+                format!("the document is wrapped in <{}>; read from the <{}> inside", wrappers.join("><"), root.map_or("", |r| r.name.as_str())),
+            )
+            .with_code(code::FIELD_REPAIRED)
+            .at_line(line, None),
+        );
+    }
+    // Any error of the XML itself (not well-formed, truncated, too deep) rejects the document.
+    let fatal = doc.fatal || !errors.is_empty();
 
-    if doc.fatal || tops.is_empty() {
+    if fatal || tops.is_empty() {
         let reference = tops
             .first()
             .and_then(|t| {
@@ -77,7 +94,7 @@ pub fn read(bytes: &[u8]) -> Interchange {
             .unwrap_or_else(|| "?".to_string());
         let mut diags = errors;
         diags.extend(warnings);
-        if tops.is_empty() && !doc.fatal {
+        if tops.is_empty() && !fatal {
             let name = root.map(|r| r.name.as_str()).unwrap_or("");
             diags.push(Diagnostic::error(
                 name,
@@ -87,6 +104,14 @@ pub fn read(bytes: &[u8]) -> Interchange {
             ).with_code(code::XML_NOT_DECLARATION));
         }
         ic.control_ref = Some(reference.clone());
+        // A DM response: recognised, not a reject.
+        if tops.first().is_some_and(|t| t.name == "Response") && !fatal {
+            let fc = tops[0].text_at("FunctionCode").unwrap_or_default();
+            let d = Diagnostic::warning("Response", format!("a response (Response, FunctionCode {fc}), not a declaration: read as a response"))
+                .with_code(code::MESSAGE_RESPONSE);
+            diags.retain(|d| d.severity == Severity::Warning);
+            diags.push(d);
+        }
         ic.messages.push(Message {
             reference,
             kind: KIND_DECLARATION.into(),
@@ -121,9 +146,9 @@ pub fn read(bytes: &[u8]) -> Interchange {
             msg.kind = KIND_RESPONSE.into();
             let fc = top.text_at("FunctionCode").unwrap_or_default();
             msg.diagnostics.push(
-                Diagnostic::error(
+                Diagnostic::warning(
                     "Response",
-                    format!("document is a response (MetaData/Response, FunctionCode {fc}), not a declaration"),
+                    format!("a response (MetaData/Response, FunctionCode {fc}), not a declaration: read as a response"),
                 ).with_code(code::MESSAGE_RESPONSE)
                 .at_line(top.line, None),
             );
@@ -170,6 +195,39 @@ fn section_code(name: &str) -> Option<&'static str> {
         "Commodity" => Some("23A"),
         _ => None,
     }
+}
+
+/// The WCO document inside any wrapper elements: `root` itself when it is a `MetaData`, `Declaration`
+/// or `Response`, else the first such element breadth first; the names of the wrappers passed through
+/// are pushed to `wrappers`. `root` when there is none.
+fn unwrap<'a>(root: &'a Node, wrappers: &mut Vec<String>) -> &'a Node {
+    const DOCS: [&str; 3] = ["MetaData", "Declaration", "Response"];
+    let is_doc = |n: &Node| !n.foreign && DOCS.contains(&n.name.as_str());
+    if is_doc(root) {
+        return root;
+    }
+    // (node, index of its parent in `seen`)
+    let mut seen: Vec<(&Node, usize)> = vec![(root, usize::MAX)];
+    let mut i = 0;
+    while i < seen.len() && seen.len() < 10_000 {
+        let (n, _) = seen[i];
+        for c in &n.children {
+            if is_doc(c) {
+                let mut chain = vec![n.name.clone()];
+                let mut p = seen[i].1;
+                while p != usize::MAX {
+                    chain.push(seen[p].0.name.clone());
+                    p = seen[p].1;
+                }
+                chain.reverse();
+                wrappers.extend(chain);
+                return c;
+            }
+            seen.push((c, i));
+        }
+        i += 1;
+    }
+    root
 }
 
 /// A DMS-style `MetaData`/`Response` document: FunctionCode `01` (accepted) or `03` (rejected), the
@@ -259,8 +317,12 @@ mod tests {
     }
 
     #[test]
-    fn wco_missing_mode_rejects() {
+    fn wco_missing_mode_is_a_warning() {
         let ic = read(b"<Declaration><ID>A</ID><TypeCode>IMA</TypeCode></Declaration>");
-        assert!(!ic.messages[0].accepted());
+        assert!(ic.messages[0].accepted());
+        let p = &ic.messages[0].filings[0];
+        assert_eq!(p.filing.mode, clearway_core::Mode::Unknown);
+        let d = p.diagnostics.iter().find(|d| d.code() == code::FIELD_MISSING).expect("a warning");
+        assert_eq!(d.location.path.as_deref(), Some("Declaration/BorderTransportMeans/ModeCode"));
     }
 }

@@ -147,20 +147,29 @@ impl Builder<'_> {
         self.push_diag(d);
     }
 
+    /// An error at a byte offset, with its line and (1-based, in bytes) column.
     fn error(&mut self, code: &'static str, pos: u64, msg: impl Into<String>) {
         let line = self.line_of(pos);
+        let at = usize::try_from(pos).unwrap_or(usize::MAX).min(self.bytes.len());
+        let line_start = memchr::memrchr(b'\n', &self.bytes[..at]).map_or(0, |i| i + 1);
         let d = Diagnostic::error(self.path(), msg)
             .with_code(code)
-            .at_line(line, None);
+            .at_line(line, Some((at - line_start + 1) as u64));
         self.push_diag(d);
     }
 
-    fn push_text(&mut self, s: &str) {
+    fn push_text(&mut self, s: &str, pos: u64) {
         if self.skipping > 0 {
             return;
         }
-        if let Some((n, _)) = self.stack.last_mut() {
-            n.text.push_str(s);
+        match self.stack.last_mut() {
+            Some((n, _)) => n.text.push_str(s),
+            None if !s.trim().is_empty() => self.error(
+                code::XML_NOT_WELL_FORMED,
+                pos,
+                "XML not well-formed: text outside the document element",
+            ),
+            None => {}
         }
     }
 
@@ -238,6 +247,7 @@ pub(crate) fn parse(bytes: &[u8]) -> Doc {
         line: 1,
     };
     let mut fatal = false;
+    let mut doctype: Vec<u8> = Vec::new();
     loop {
         let start_pos = reader.buffer_position();
         let ev = reader.read_resolved_event();
@@ -298,7 +308,7 @@ pub(crate) fn parse(bytes: &[u8]) -> Doc {
                         }
                     }
                 }
-                for a in e.attributes().with_checks(false) {
+                for a in e.attributes().with_checks(true) {
                     match a {
                         Ok(a) => {
                             let key =
@@ -310,10 +320,10 @@ pub(crate) fn parse(bytes: &[u8]) -> Doc {
                             node.attrs.push((key, val));
                         }
                         Err(err) => {
-                            b.warn(
+                            b.error(
                                 code::XML_NOT_WELL_FORMED,
                                 start_pos,
-                                format!("bad attribute on <{}>: {err}", node.name),
+                                format!("XML not well-formed: bad attribute on <{}>: {err}", node.name),
                             );
                             break;
                         }
@@ -338,36 +348,44 @@ pub(crate) fn parse(bytes: &[u8]) -> Doc {
             }
             Event::End(_) => b.close(),
             Event::Text(t) => match t.decode() {
-                Ok(s) => b.push_text(&s),
+                Ok(s) => b.push_text(&s, start_pos),
                 Err(_) => {
                     b.warn(
                         code::XML_ENCODING,
                         start_pos,
                         "text is not valid UTF-8; replaced",
                     );
-                    b.push_text(&String::from_utf8_lossy(&t));
+                    b.push_text(&String::from_utf8_lossy(&t), start_pos);
                 }
             },
-            Event::CData(c) => b.push_text(&String::from_utf8_lossy(&c)),
+            Event::CData(c) => b.push_text(&String::from_utf8_lossy(&c), start_pos),
             Event::GeneralRef(r) => match r.resolve_char_ref() {
-                Ok(Some(c)) => b.push_text(c.encode_utf8(&mut [0u8; 4])),
+                Ok(Some(c)) => b.push_text(c.encode_utf8(&mut [0u8; 4]), start_pos),
                 Ok(None) => {
                     let name = String::from_utf8_lossy(&r).into_owned();
                     match quick_xml::escape::resolve_predefined_entity(&name) {
-                        Some(s) => b.push_text(s),
-                        None => b.warn(code::XML_ENTITY,
+                        Some(s) => b.push_text(s, start_pos),
+                        // Declared in the DOCTYPE: well-formed, but never expanded (a warning).
+                        None if declared(&doctype, &name) => b.warn(
+                            code::XML_ENTITY,
                             start_pos,
-                            format!("undefined entity reference `&{name};` dropped (entities are never expanded)"),
+                            format!("entity reference `&{name};` dropped (entities are never expanded)"),
+                        ),
+                        None => b.error(
+                            code::XML_ENTITY,
+                            start_pos,
+                            format!("XML not well-formed: undefined entity reference `&{name};`"),
                         ),
                     }
                 }
-                Err(err) => b.warn(
+                Err(err) => b.error(
                     code::XML_ENTITY,
                     start_pos,
-                    format!("bad character reference: {err}"),
+                    format!("XML not well-formed: bad character reference: {err}"),
                 ),
             },
             Event::DocType(d) => {
+                doctype = d.to_vec();
                 let has_entities = memchr::memmem::find(&d, b"ENTITY").is_some();
                 let msg = if has_entities {
                     "DOCTYPE with entity declarations ignored: no DTD processing, entities are never expanded"
@@ -415,6 +433,20 @@ pub(crate) fn parse(bytes: &[u8]) -> Doc {
         diagnostics: b.diagnostics,
         fatal,
     }
+}
+
+/// Whether the DOCTYPE's internal subset declares the general entity `name`.
+fn declared(doctype: &[u8], name: &str) -> bool {
+    let mut rest = doctype;
+    while let Some(i) = memchr::memmem::find(rest, b"<!ENTITY") {
+        rest = &rest[i + 8..];
+        let decl = rest.iter().skip_while(|b| b.is_ascii_whitespace()).copied();
+        let n: Vec<u8> = decl.take_while(|b| !b.is_ascii_whitespace()).collect();
+        if n == name.as_bytes() {
+            return true;
+        }
+    }
+    false
 }
 
 enum Ns {

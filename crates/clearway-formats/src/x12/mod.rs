@@ -12,8 +12,9 @@
 //!   ISA13, missing trailers, stray or trailing segments, truncation — and problems become
 //!   error diagnostics in `Interchange::diagnostics` naming the place (`segment 623 SE, element 1`,
 //!   with the line); the cargo of complete transaction sets still maps. A transaction set without SE
-//!   is rejected; a set other than 309 is rejected with "transaction set 310 is not a customs manifest
-//!   (309)". Never panics.
+//!   is rejected; a set other than 309 is rejected with "not a cargo filing: 310 (freight receipt)";
+//!   a 997, 999, 355 or 824 is read back as a response (no filing, no reject). A bare transaction set
+//!   (ST..SE without ISA/GS/IEA) is read with the delimiters its ST shows, with a warning. Never panics.
 //! * The 309 mapping (Clearway's): one filing per bill of lading (M11 loop); marine, import, US,
 //!   pre-arrival. M10 → carrier SCAC (a carrier party), vessel name, voyage, IMO (M10-04 when a valid
 //!   IMO number); P4 → first port of arrival (CBP Schedule D code through the small table in
@@ -33,6 +34,6 @@ mod read;
 mod tokenizer;
 mod write;
 
-pub use read::read;
+pub use read::{bare_delimiters, read};
 pub use tokenizer::{Delimiters, Elements, Segment, Tokenizer, tokenize, trimmed};
 pub use write::{DESCRIPTION_CHUNK, ack_997, response_355, write_309};

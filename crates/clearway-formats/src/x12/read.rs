@@ -9,7 +9,7 @@ use clearway_core::{
 };
 
 use super::codes;
-use super::tokenizer::{Segment, Tokenizer, trimmed};
+use super::tokenizer::{Delimiters, Segment, Tokenizer, trimmed};
 use crate::Parsed;
 use crate::message::{FunctionalGroup, Interchange, Message, MessageFormat};
 
@@ -49,13 +49,26 @@ pub fn read(bytes: &[u8]) -> Interchange {
         diagnostics: Vec::new(),
         messages: Vec::new(),
     };
-    let mut tok = match Tokenizer::new(bytes) {
-        Ok(t) => t,
-        Err(d) => {
+    // A transaction set sent bare (ST..SE without ISA/GS/IEA) is read with the delimiters its ST shows.
+    let bare = bare_delimiters(bytes);
+    let mut tok = match (Tokenizer::new(bytes), bare) {
+        (Ok(t), _) => t,
+        (Err(_), Some(delims)) => {
+            let skip = bytes.iter().position(|b| !b.is_ascii_whitespace() && !matches!(b, 0xEF | 0xBB | 0xBF)).unwrap_or(0);
+            let line = 1 + bytes[..skip].iter().filter(|&&b| b == b'\n').count() as u64;
+            ic.diagnostics.push(
+                Diagnostic::warning("segment 1 ST", "transaction set sent without an ISA/GS envelope (bare ST..SE); read as is")
+                    .with_code(code::X12_GS_MISSING)
+                    .at_line(line, None),
+            );
+            Tokenizer::with_delimiters(bytes, delims)
+        }
+        (Err(d), None) => {
             ic.diagnostics.push(d);
             return ic;
         }
     };
+    let bare = bare.is_some() && !tok_has_isa(bytes);
     let mut isa: Option<Segment> = None;
     let mut group: Option<Group> = None;
     let mut groups = 0u64;
@@ -105,6 +118,7 @@ pub fn read(bytes: &[u8]) -> Interchange {
                 }
                 match group.as_mut() {
                     Some(g) => g.transactions += 1,
+                    None if bare => {}
                     None => ic.diagnostics.push(seg.error(code::X12_GS_MISSING, None, "transaction set outside a functional group (no GS)")),
                 }
                 buf.clear();
@@ -216,7 +230,7 @@ pub fn read(bytes: &[u8]) -> Interchange {
     if let Some(g) = group.take() {
         ic.diagnostics.push(g.gs.error(code::X12_GE_MISSING, None, "functional group has no GE trailer (the input ends)"));
     }
-    if !iea {
+    if !iea && !bare {
         ic.diagnostics.push(
             Diagnostic::error("end of input", "the interchange has no IEA trailer: the input looks truncated")
                 .with_code(code::X12_IEA_MISSING)
@@ -224,6 +238,32 @@ pub fn read(bytes: &[u8]) -> Interchange {
         );
     }
     ic
+}
+
+fn tok_has_isa(bytes: &[u8]) -> bool {
+    let start = bytes.iter().position(|b| !b.is_ascii_whitespace() && !matches!(b, 0xEF | 0xBB | 0xBF)).unwrap_or(0);
+    bytes[start..].starts_with(b"ISA")
+}
+
+/// The delimiters of a bare transaction set: `ST`, its element separator, then the set identifier
+/// (three digits); the segment terminator is the first byte after that which is neither data nor the
+/// element separator (`~`, `'`, or a line end). Component separator `>` (X12's usual; not otherwise used).
+pub fn bare_delimiters(bytes: &[u8]) -> Option<Delimiters> {
+    let start = bytes.iter().position(|b| !b.is_ascii_whitespace() && !matches!(b, 0xEF | 0xBB | 0xBF))?;
+    let b = &bytes[start..];
+    let element = *b.get(2)?;
+    if !b.starts_with(b"ST") || element.is_ascii_alphanumeric() || element.is_ascii_whitespace() {
+        return None;
+    }
+    if !b.get(3..6)?.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let segment = *b[3..].iter().take(200).find(|&&c| !(c.is_ascii_alphanumeric() || c == element || c == b' ' || c == b'\r'))?;
+    if segment == element {
+        return None;
+    }
+    let component = if segment == b'>' || element == b'>' { b':' } else { b'>' };
+    Some(Delimiters { element, component, segment, repetition: None })
 }
 
 /// A transaction set cut off by another envelope segment: rejected.
@@ -264,8 +304,21 @@ fn transaction(segs: &[Segment], raw: &[u8], gs: Option<&Segment>) -> Message {
         filings: Vec::new(),
         diagnostics: Vec::new(),
     };
+    if matches!(kind.as_str(), "997" | "999" | "355" | "824") {
+        // Responses (Clearway writes 997 and 355) are read back as responses: no filing, no reject.
+        m.diagnostics.push(st.warning(code::MESSAGE_RESPONSE, Some(1), format!("a response ({kind}), not a cargo filing")));
+        return m;
+    }
     if kind != "309" {
-        m.diagnostics.push(st.error(code::MESSAGE_NOT_FILING, Some(1), format!("transaction set {kind} is not a customs manifest (309)")));
+        let what = match kind.as_str() {
+            "310" => " (freight receipt)",
+            "315" => " (container status)",
+            "350" => " (customs status information)",
+            "353" => " (customs events advisory)",
+            "204" => " (load tender)",
+            _ => "",
+        };
+        m.diagnostics.push(st.error(code::MESSAGE_NOT_FILING, Some(1), format!("not a cargo filing: {kind}{what}; only the 309 customs manifest is screened")));
         return m;
     }
     let filed_at = gs.and_then(|g| datetime(&g.text(4), &g.text(5)));
@@ -345,13 +398,16 @@ struct Voyage {
     conveyance: Option<Conveyance>,
     port: Option<String>,
     arrival: Option<DateTime<Utc>>,
+    departure: Option<DateTime<Utc>>,
     port_diags: Vec<Diagnostic>,
 }
 
 fn map_309(segs: &[Segment], filed_at: Option<DateTime<Utc>>, m: &mut Message) {
-    let mut v = Voyage { scac: None, conveyance: None, port: None, arrival: None, port_diags: Vec::new() };
+    let mut v = Voyage { scac: None, conveyance: None, port: None, arrival: None, departure: None, port_diags: Vec::new() };
     let mut bill: Option<Bill> = None;
     let mut ids: Vec<String> = Vec::new();
+    // An LX was seen since the current bill started: an N9*BM now starts a new bill.
+    let mut new_loop = false;
     for s in &segs[1..segs.len().saturating_sub(1)] {
         match s.id() {
             b"M10" => {
@@ -381,16 +437,56 @@ fn map_309(segs: &[Segment], filed_at: Option<DateTime<Utc>>, m: &mut Message) {
                     v.port_diags.push(s.warning(code::DATE_INVALID, Some(2), format!("arrival date {d} is not a date (CCYYMMDD or YYMMDD)")));
                 }
             }
+            b"LX" => new_loop = true,
             b"M11" => {
                 if let Some(b) = bill.take() {
                     m.filings.push(finish(b, &v));
                 }
                 bill = Some(start_bill(s, &v, filed_at, &mut ids));
+                new_loop = false;
+            }
+            // The bill of lading in N9*BM (309 and 5010 manifests that carry no M11): a bill of its own
+            // when it opens an LX loop or comes before any bill; else it names an M11 without a number.
+            b"N9" if s.element(1) == b"BM" && !s.element(2).is_empty() => {
+                let id = s.text(2).into_owned();
+                match bill.as_mut() {
+                    Some(b) if !new_loop => {
+                        if b.filing.id.is_empty() {
+                            b.filing.id = id;
+                            b.diags.retain(|d| d.code() != code::FIELD_MISSING || d.location.path.as_deref().is_none_or(|p| !p.contains(" M11")));
+                        }
+                    }
+                    _ => {
+                        if let Some(b) = bill.take() {
+                            m.filings.push(finish(b, &v));
+                        }
+                        let mut diags = v.port_diags.clone();
+                        if ids.contains(&id) {
+                            let d = format!("bill of lading {id} appears more than once in this transaction set");
+                            diags.push(s.warning(code::FIELD_INVALID, Some(2), d));
+                        }
+                        ids.push(id.clone());
+                        bill = Some(new_bill(id, None, (None, None, None), &v, filed_at, diags));
+                        new_loop = false;
+                    }
+                }
+            }
+            b"DTM" => {
+                let t = dtm(s, &mut m.diagnostics);
+                match (s.text(1).as_ref(), t, bill.as_mut()) {
+                    (_, None, _) => {}
+                    ("371" | "140" | "017" | "067", Some(t), Some(b)) => b.filing.times.arrival = Some(t),
+                    ("371" | "140" | "017" | "067", Some(t), None) => v.arrival = Some(t),
+                    ("369" | "370" | "011", Some(t), Some(b)) => b.filing.times.departure = Some(t),
+                    ("369" | "370" | "011", Some(t), None) => v.departure = Some(t),
+                    ("097", Some(t), Some(b)) => b.filing.times.filed_at = Some(t),
+                    (q, Some(_), _) => m.diagnostics.push(s.warning(code::CODE_UNMAPPED, Some(1), format!("date qualifier {q} not used"))),
+                }
             }
             _ => match bill.as_mut() {
                 Some(b) => bill_segment(b, s),
                 None => {
-                    if !matches!(s.id(), b"LX" | b"VEH" | b"CII" | b"NM1" | b"DMS" | b"M13" | b"N9") {
+                    if !matches!(s.id(), b"VEH" | b"CII" | b"NM1" | b"DMS" | b"M13" | b"N9") {
                         m.diagnostics.push(s.warning(code::FIELD_UNKNOWN, None, "segment before the first bill (M11) ignored"));
                     }
                 }
@@ -414,13 +510,26 @@ fn start_bill(s: &Segment, v: &Voyage, filed_at: Option<DateTime<Utc>>, ids: &mu
     let loading = s.text(2);
     let place_of_loading = place(&loading, codes::schedule_k);
     if place_of_loading.is_none() && !loading.is_empty() {
-        diags.push(s.warning(code::CODE_UNMAPPED, 
+        diags.push(s.warning(
+            code::CODE_UNMAPPED,
             Some(2),
             format!("place of loading {loading} is neither in Clearway's Schedule K table nor a UN/LOCODE; left empty"),
         ));
     }
     let packages = trimmed(s.element(3)).parse::<u32>().ok();
     let weight = kg(s.element(5), s.element(6));
+    new_bill(id, place_of_loading, (packages, opt(s.element(4)), weight), v, filed_at, diags)
+}
+
+/// A bill with what the voyage (M10, P4, DTM) says, `place_of_loading` and the M11 totals.
+fn new_bill(
+    id: String,
+    place_of_loading: Option<String>,
+    m11: (Option<u32>, Option<String>, Option<f64>),
+    v: &Voyage,
+    filed_at: Option<DateTime<Utc>>,
+    diags: Vec<Diagnostic>,
+) -> Bill {
     Bill {
         filing: Filing {
             id,
@@ -444,15 +553,44 @@ fn start_bill(s: &Segment, v: &Voyage, filed_at: Option<DateTime<Utc>>, ids: &mu
                 first_port_of_arrival: v.port.clone(),
                 routing: Vec::new(),
             },
+            times: Times { filed_at, arrival: v.arrival, departure: v.departure, ..Times::default() },
             export: None,
-            times: Times { filed_at, arrival: v.arrival, ..Times::default() },
         },
         diags,
         current: Current::None,
         container: None,
         goods_open: false,
-        m11: (packages, opt(s.element(4)), weight),
+        m11,
     }
+}
+
+/// X12 DTM: qualifier, date (CCYYMMDD or YYMMDD), time (HHMM[SS[d..]]) and time code (element 623:
+/// UT/GM/Z universal; ET/ES/ED, CT/CS/CD, MT/MS/MD, PT/PS/PD, AT/AS/AD, HT/HS/HD North American zones
+/// as standard or daylight time — `xT` taken as standard; LT local time read as UTC with a warning).
+fn dtm(s: &Segment, diags: &mut Vec<Diagnostic>) -> Option<DateTime<Utc>> {
+    let (d, t, zone) = (s.text(2), s.text(3), s.text(4));
+    let Some(at) = datetime(&d, &t) else {
+        if !d.is_empty() {
+            diags.push(s.warning(code::DATE_INVALID, Some(2), format!("date {d} is not CCYYMMDD or YYMMDD")));
+        }
+        return None;
+    };
+    let hours = match zone.as_ref() {
+        "" | "UT" | "GM" | "Z" => 0,
+        "AT" | "AS" => -4,
+        "AD" | "ED" => -4,
+        "ET" | "ES" | "CD" => -5,
+        "CT" | "CS" | "MD" => -6,
+        "MT" | "MS" | "PD" => -7,
+        "PT" | "PS" => -8,
+        "HT" | "HS" => -10,
+        "HD" => -9,
+        other => {
+            diags.push(s.warning(code::CODE_UNMAPPED, Some(4), format!("time code {other} not known; read as UTC")));
+            0
+        }
+    };
+    Some(at - chrono::Duration::hours(hours))
 }
 
 fn bill_segment(b: &mut Bill, s: &Segment) {
@@ -588,6 +726,10 @@ fn finish(mut b: Bill, v: &Voyage) -> Parsed {
         let t = g.description.trim();
         if t.len() != g.description.len() {
             g.description = t.to_string();
+        }
+        // No N10-05: a tariff number written in the description (`HTS 8712.00.1500`, `4011.20.00`).
+        if g.hs_code.is_none() {
+            g.hs_code = crate::hs_in_text(&g.description);
         }
     }
     if f.goods.is_empty() && (b.m11.0.is_some() || b.m11.2.is_some()) {
