@@ -114,7 +114,7 @@ pub const EXIT_REJECTED: u8 = 2;
 
 /// A service error for the terminal: each bad row on its own line on stderr, then the error itself.
 pub fn service_error(e: clearway_service::ServiceError) -> anyhow::Error {
-    if let clearway_service::ServiceError::Rows { rows, .. } = &e {
+    if let clearway_service::ServiceError::Rows { rows, .. } | clearway_service::ServiceError::Profiles { rows, .. } = &e {
         for r in rows {
             eprintln!("{r}");
         }

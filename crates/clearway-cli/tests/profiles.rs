@@ -173,7 +173,7 @@ fn bench_profiles_runs() {
     assert!(v["profiles"]["filings_per_s"].as_f64().unwrap() > 0.0);
 }
 
-/// Entity history outlives a run: an importer screened in an earlier run is no longer "new".
+/// Entity history outlives a run: an importer screened in an earlier run is no longer "new" on a later day.
 #[test]
 fn entity_history_is_seeded_from_the_store() {
     let dir = tempfile::tempdir().unwrap();
@@ -196,7 +196,8 @@ fn entity_history_is_seeded_from_the_store() {
     };
     let (a, b) = (d.join("a.jsonl"), d.join("b.jsonl"));
     std::fs::write(&a, filing("NEWCO-1") + "\n").unwrap();
-    std::fs::write(&b, filing("NEWCO-2") + "\n").unwrap();
+    // Entity history is a daily snapshot: the next day's filing sees the earlier run's.
+    std::fs::write(&b, filing("NEWCO-2").replace("2026-11-02T10", "2026-11-03T10") + "\n").unwrap();
     assert!(ni001(&a), "first filing of a new importer");
     assert!(!ni001(&b), "the importer was seen in the earlier run");
 }

@@ -49,10 +49,12 @@ fn screen(db: &str, dir: &Path, name: &str, lines: &[String]) -> Vec<Vec<String>
 fn history_counts_every_stored_version(db: &str, dir: &Path) {
     let v: Vec<String> = (1..=4).map(|v| filing("HIST-1", v, "841370")).collect();
     screen(db, dir, "run1.jsonl", &v);
-    let run2 = screen(db, dir, "run2.jsonl", &[filing("HIST-2", 1, "850440")]);
+    // Entity history is a daily snapshot (days before the filing's own): later runs file on later days.
+    let day = |f: String, d: &str| f.replace("2026-11-02T10", d);
+    let run2 = screen(db, dir, "run2.jsonl", &[day(filing("HIST-2", 1, "850440"), "2026-11-03T10")]);
     assert!(!run2[0].iter().any(|c| c == "NI-002"), "4 earlier filings: {:?}", run2[0]);
     assert!(!run2[0].iter().any(|c| c == "NI-001"), "the importer is not new: {:?}", run2[0]);
-    let run3 = screen(db, dir, "run3.jsonl", &[filing("HIST-3", 1, "940360")]);
+    let run3 = screen(db, dir, "run3.jsonl", &[day(filing("HIST-3", 1, "940360"), "2026-11-04T10")]);
     assert!(run3[0].iter().any(|c| c == "NI-002"), "5 earlier filings: {:?}", run3[0]);
 }
 

@@ -1,5 +1,5 @@
 //! The advance-cargo-information deadline table: mode × agency country × cargo/conveyance selector ×
-//! trusted status → anchor event and lead time. One table, no scattered ifs (BRIEF section 2).
+//! trusted status → anchor event and lead time. One table, no scattered ifs; each row names its regulation.
 
 use chrono::{DateTime, Duration, Utc};
 use clearway_core::{AgencyCountry, Direction, Filing, FilingKind, Mode};

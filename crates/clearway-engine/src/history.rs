@@ -48,7 +48,10 @@ impl ImporterAt<'_> {
     }
     /// Whether the importer declared this HS-6 code before the day.
     pub fn has_hs6(&self, hs6: &str) -> bool {
-        self.entry.hs6.get(hs6).is_some_and(|first| self.before.is_none_or(|d| *first < d))
+        self.entry
+            .hs6
+            .get(hs6)
+            .is_some_and(|first| self.before.is_none_or(|d| *first < d))
     }
     /// Examinations recorded (when the history was loaded).
     pub fn examined(&self) -> u32 {
@@ -71,12 +74,18 @@ pub struct HistoryAt<'a> {
 impl<'a> HistoryAt<'a> {
     /// All of the history.
     pub fn all(history: &'a EntityHistory) -> Self {
-        HistoryAt { history, before: None }
+        HistoryAt {
+            history,
+            before: None,
+        }
     }
 
     /// What one importer had filed before the day.
     pub fn importer(&self, importer: &str) -> Option<ImporterAt<'a>> {
-        self.history.entry(importer).map(|entry| ImporterAt { entry, before: self.before })
+        self.history.entry(importer).map(|entry| ImporterAt {
+            entry,
+            before: self.before,
+        })
     }
 }
 
@@ -98,7 +107,9 @@ impl EntityHistory {
         if importer.is_empty() {
             return None;
         }
-        if !importer.bytes().any(|b| b.is_ascii_lowercase()) && importer.trim().len() == importer.len() {
+        if !importer.bytes().any(|b| b.is_ascii_lowercase())
+            && importer.trim().len() == importer.len()
+        {
             return self.importers.get(importer);
         }
         self.importers.get(&key(importer))
@@ -107,11 +118,19 @@ impl EntityHistory {
     /// The history a filing may read: days strictly before its filing day. `None` for a filing
     /// without a filing time (its entity facts are missing, so no history predicate holds).
     pub fn at(&self, f: &Filing) -> Option<HistoryAt<'_>> {
-        filing_day(f).map(|d| HistoryAt { history: self, before: Some(d) })
+        filing_day(f).map(|d| HistoryAt {
+            history: self,
+            before: Some(d),
+        })
     }
 
     /// Record a filing of `importer` on `day` declaring these HS-6 codes.
-    pub fn observe<'a>(&mut self, importer: &str, day: Option<NaiveDate>, hs6s: impl IntoIterator<Item = &'a str>) {
+    pub fn observe<'a>(
+        &mut self,
+        importer: &str,
+        day: Option<NaiveDate>,
+        hs6s: impl IntoIterator<Item = &'a str>,
+    ) {
         if importer.trim().is_empty() {
             return;
         }
@@ -177,7 +196,10 @@ mod tests {
         h.observe("ACME ", d("2026-11-02"), ["851712", "640399"]);
         h.record_exam("Acme", true);
         let e = HistoryAt::all(&h).importer("acme").unwrap();
-        assert_eq!((e.filings(), e.examined(), e.finds(), e.has_hs6("640399")), (2, 1, 1, true));
+        assert_eq!(
+            (e.filings(), e.examined(), e.finds(), e.has_hs6("640399")),
+            (2, 1, 1, true)
+        );
     }
 
     #[test]
@@ -185,7 +207,14 @@ mod tests {
         let mut h = EntityHistory::new();
         h.observe("acme", d("2026-11-01"), ["851712"]);
         h.observe("acme", d("2026-11-02"), ["640399"]);
-        let on = |day: &str| HistoryAt { history: &h, before: d(day) }.importer("ACME").unwrap();
+        let on = |day: &str| {
+            HistoryAt {
+                history: &h,
+                before: d(day),
+            }
+            .importer("ACME")
+            .unwrap()
+        };
         assert_eq!(on("2026-11-01").filings(), 0);
         assert_eq!(on("2026-11-02").filings(), 1);
         assert!(!on("2026-11-02").has_hs6("640399"));

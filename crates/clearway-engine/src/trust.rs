@@ -1,4 +1,4 @@
-//! The trusted-trader registry and FAST eligibility, link by link (BRIEF section 8).
+//! The trusted-trader registry and FAST eligibility, link by link.
 
 use chrono::{DateTime, Utc};
 use clearway_core::{AgencyCountry, Direction, FastCheck, Filing, Membership, MembershipStatus, Mode, Party, Program, Role};

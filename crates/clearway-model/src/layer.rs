@@ -18,8 +18,12 @@ pub struct ModelLayer {
 
 impl ModelLayer {
     pub fn new(model: Model) -> Self {
-        let digest = crate::model::hash_bytes(serde_json::to_string(&model).unwrap_or_default().as_bytes());
-        ModelLayer { model: Arc::new(model), digest }
+        let digest =
+            crate::model::hash_bytes(serde_json::to_string(&model).unwrap_or_default().as_bytes());
+        ModelLayer {
+            model: Arc::new(model),
+            digest,
+        }
     }
 }
 
@@ -34,21 +38,32 @@ impl Layer for ModelLayer {
 
     fn assess(&self, filing: &Filing, ctx: &Context<'_>, out: &mut Vec<Finding>) {
         let a = crate::filing::assess(&self.model, filing);
-        let p = if a.probability.is_finite() { a.probability } else { 0.0 };
+        let p = if a.probability.is_finite() {
+            a.probability
+        } else {
+            0.0
+        };
         let weight = ctx.config.weight("MODEL-RISK", DEFAULT_WEIGHT) * p;
         let top: Vec<String> = a
             .contributions
             .iter()
             .take(5)
             .map(|c| {
-                let v = c.value.map(|v| format!("{v:.4}")).unwrap_or_else(|| "missing".into());
+                let v = c
+                    .value
+                    .map(|v| format!("{v:.4}"))
+                    .unwrap_or_else(|| "missing".into());
                 format!("{} = {} ({:+.3})", c.feature, v, c.contribution)
             })
             .collect();
         let msg = format!(
             "learned risk model: probability {:.3}{}",
             p,
-            if top.is_empty() { String::new() } else { format!("; {}", top[..top.len().min(3)].join("; ")) }
+            if top.is_empty() {
+                String::new()
+            } else {
+                format!("; {}", top[..top.len().min(3)].join("; "))
+            }
         );
         let mut f = Finding::new("model", "MODEL-RISK", FindingKind::Compliance, weight, msg)
             .with("probability", (p * 1e6).round() / 1e6)

@@ -1,4 +1,4 @@
-//! Clearway's learned risk model (BRIEF section 4). Pure: no files, no network, no printing.
+//! Clearway's learned risk model. Pure: no files, no network, no printing.
 //!
 //! Principal types:
 //! - [`Dataset`] — a typed table read from CSV bytes ([`read_csv`]), columns numeric, categorical or date;

@@ -12,7 +12,7 @@ use crate::RadError;
 /// Becquerel per terabecquerel.
 const BQ_PER_TBQ: f64 = 1e12;
 
-/// Authoritative D-values in TBq (BRIEF §7), by canonical nuclide name.
+/// Authoritative D-values in TBq, by canonical nuclide name.
 pub const AUTHORITATIVE: &[(&str, f64)] = &[
     ("Am-241", 0.06),
     ("Am-241/Be", 0.06),

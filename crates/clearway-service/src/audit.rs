@@ -11,5 +11,8 @@ pub fn record(store: &mut dyn Store, event: &AuditEvent) -> Result<AuditEntry> {
 
 /// The CLI's actor name: `cli:$USER` (`cli:unknown` when the environment does not say).
 pub fn cli_actor() -> String {
-    format!("cli:{}", std::env::var("USER").unwrap_or_else(|_| "unknown".into()))
+    format!(
+        "cli:{}",
+        std::env::var("USER").unwrap_or_else(|_| "unknown".into())
+    )
 }

@@ -7,9 +7,17 @@ use clearway_core::{Action, Lane};
 use clearway_store::{Assignment, Override, QueueFilter, QueuePage, Store};
 
 /// Assign a stored filing to an officer (`None` unassigns); returns the assignment in force.
-pub fn assign(store: &mut dyn Store, filing_id: &str, officer: Option<&str>, by: &str, at: DateTime<Utc>) -> Result<Option<Assignment>> {
+pub fn assign(
+    store: &mut dyn Store,
+    filing_id: &str,
+    officer: Option<&str>,
+    by: &str,
+    at: DateTime<Utc>,
+) -> Result<Option<Assignment>> {
     if store.latest_decision(filing_id)?.is_none() {
-        return Err(ServiceError::NotFound(format!("no stored filing {filing_id:?}")));
+        return Err(ServiceError::NotFound(format!(
+            "no stored filing {filing_id:?}"
+        )));
     }
     store.assign(filing_id, officer, by, at)?;
     Ok(store.assignment(filing_id)?)
@@ -29,18 +37,38 @@ pub struct OverrideRequest {
 
 /// Record an override of the decision on a stored filing version. The reason is required; the
 /// decision itself stays as it was.
-pub fn override_(store: &mut dyn Store, filing_id: &str, r: OverrideRequest, by: &str, at: DateTime<Utc>) -> Result<Override> {
+pub fn override_(
+    store: &mut dyn Store,
+    filing_id: &str,
+    r: OverrideRequest,
+    by: &str,
+    at: DateTime<Utc>,
+) -> Result<Override> {
     if r.reason.trim().is_empty() {
-        return Err(ServiceError::Invalid("reason: an override needs a reason".into()));
+        return Err(ServiceError::Invalid(
+            "reason: an override needs a reason".into(),
+        ));
     }
     let Some(latest) = store.latest_decision(filing_id)? else {
-        return Err(ServiceError::NotFound(format!("no stored filing {filing_id:?}")));
+        return Err(ServiceError::NotFound(format!(
+            "no stored filing {filing_id:?}"
+        )));
     };
     let version = r.version.unwrap_or(latest.version);
     if store.decision(filing_id, version)?.is_none() {
-        return Err(ServiceError::NotFound(format!("filing {filing_id:?} has no decided version {version}")));
+        return Err(ServiceError::NotFound(format!(
+            "filing {filing_id:?} has no decided version {version}"
+        )));
     }
-    let o = Override { filing_id: filing_id.to_owned(), version, lane: r.lane, actions: r.actions, reason: r.reason, by: by.to_owned(), at };
+    let o = Override {
+        filing_id: filing_id.to_owned(),
+        version,
+        lane: r.lane,
+        actions: r.actions,
+        reason: r.reason,
+        by: by.to_owned(),
+        at,
+    };
     store.add_override(&o)?;
     Ok(o)
 }

@@ -28,15 +28,30 @@ pub struct FilingView {
 
 /// The view of a stored filing; `None` when it is not stored.
 pub fn view(store: &mut dyn Store, filing_id: &str) -> Result<Option<FilingView>> {
-    let Some(decision) = store.latest_decision(filing_id)? else { return Ok(None) };
+    let Some(decision) = store.latest_decision(filing_id)? else {
+        return Ok(None);
+    };
     let versions = store.history(filing_id)?.versions;
     let filing = store.filing(filing_id, decision.version)?;
     let latest = LatestExams::load_for(store, filing_id)?;
     let exams = latest.iter().map(|(_, e)| e.clone()).collect();
-    let list_hits = decision.findings.iter().filter(|f| f.layer == "party-screening").cloned().collect();
+    let list_hits = decision
+        .findings
+        .iter()
+        .filter(|f| f.layer == "party-screening")
+        .cloned()
+        .collect();
     let assignment = store.assignment(filing_id)?;
     let overrides = store.overrides(filing_id)?;
-    Ok(Some(FilingView { decision, filing, versions, exams, list_hits, assignment, overrides }))
+    Ok(Some(FilingView {
+        decision,
+        filing,
+        versions,
+        exams,
+        list_hits,
+        assignment,
+        overrides,
+    }))
 }
 
 /// Counts of filings, versions, decisions per lane, rejects and memberships.

@@ -40,7 +40,10 @@ pub struct IngestOptions {
 
 impl Default for IngestOptions {
     fn default() -> Self {
-        IngestOptions { batch: 1000, respond: None }
+        IngestOptions {
+            batch: 1000,
+            respond: None,
+        }
     }
 }
 
@@ -48,8 +51,16 @@ impl Default for IngestOptions {
 #[derive(Debug, Clone, serde::Serialize)]
 #[serde(tag = "outcome", rename_all = "kebab-case")]
 pub enum Acked {
-    Decision { decision: Box<Decision>, duplicate: bool, input: InputRef, diagnostics: Vec<Diagnostic> },
-    Rejected { input: InputRef, diagnostics: Vec<Diagnostic> },
+    Decision {
+        decision: Box<Decision>,
+        duplicate: bool,
+        input: InputRef,
+        diagnostics: Vec<Diagnostic>,
+    },
+    Rejected {
+        input: InputRef,
+        diagnostics: Vec<Diagnostic>,
+    },
 }
 
 /// One sender-format response.
@@ -89,7 +100,12 @@ pub struct IngestReport {
 impl IngestReport {
     fn count(&mut self, a: &Acked) {
         match a {
-            Acked::Decision { decision, duplicate, diagnostics, .. } => {
+            Acked::Decision {
+                decision,
+                duplicate,
+                diagnostics,
+                ..
+            } => {
                 self.decisions += 1;
                 *self.lanes.entry(decision.lane.as_str()).or_default() += 1;
                 self.duplicates += u64::from(*duplicate);
@@ -114,8 +130,18 @@ pub struct Assessor<'a> {
 }
 
 impl<'a> Assessor<'a> {
-    pub fn new(screener: &'a Screener, history: &'a mut dyn Store, committed: Arc<AtomicU64>) -> Self {
-        Assessor { screener, history, overlay: HashMap::new(), batch_no: 1, committed }
+    pub fn new(
+        screener: &'a Screener,
+        history: &'a mut dyn Store,
+        committed: Arc<AtomicU64>,
+    ) -> Self {
+        Assessor {
+            screener,
+            history,
+            overlay: HashMap::new(),
+            batch_no: 1,
+            committed,
+        }
     }
 
     fn prior(&mut self, f: &Filing) -> Result<Option<Prior>> {
@@ -123,7 +149,10 @@ impl<'a> Assessor<'a> {
             return Ok(None);
         }
         let hist = self.history.history(&f.id)?;
-        let mut prior = Prior { first_filed_at: hist.first_filed_at(), versions: hist.versions.len() };
+        let mut prior = Prior {
+            first_filed_at: hist.first_filed_at(),
+            versions: hist.versions.len(),
+        };
         if let Some((t, _)) = self.overlay.get(&f.id) {
             prior.first_filed_at = match (prior.first_filed_at, *t) {
                 (Some(a), Some(b)) => Some(a.min(b)),
@@ -136,16 +165,31 @@ impl<'a> Assessor<'a> {
 
     /// Assess one parsed record.
     pub fn assess(&mut self, source: &str, rec: Record) -> Result<BatchItem> {
-        let input = InputRef { source: source.to_owned(), line: rec.line };
+        let input = InputRef {
+            source: source.to_owned(),
+            line: rec.line,
+        };
         Ok(match rec.outcome {
             Ok(parsed) => {
                 let prior = self.prior(&parsed.filing)?;
                 let decision = self.screener.assess(&parsed.filing, prior.as_ref());
                 let no = self.batch_no;
-                self.overlay.entry(parsed.filing.id.clone()).or_insert((parsed.filing.times.filed_at, no));
-                BatchItem::Accepted(Accepted { input, raw: rec.raw, filing: parsed.filing, diagnostics: parsed.diagnostics, decision })
+                self.overlay
+                    .entry(parsed.filing.id.clone())
+                    .or_insert((parsed.filing.times.filed_at, no));
+                BatchItem::Accepted(Accepted {
+                    input,
+                    raw: rec.raw,
+                    filing: parsed.filing,
+                    diagnostics: parsed.diagnostics,
+                    decision,
+                })
             }
-            Err(diagnostics) => BatchItem::Rejected(Rejected { input, raw: rec.raw, diagnostics }),
+            Err(diagnostics) => BatchItem::Rejected(Rejected {
+                input,
+                raw: rec.raw,
+                diagnostics,
+            }),
         })
     }
 
@@ -166,39 +210,82 @@ pub fn store_batch(store: &mut dyn Store, items: Vec<BatchItem>) -> Result<Vec<A
         .into_iter()
         .zip(outcomes)
         .map(|(item, outcome)| match (item, outcome) {
-            (BatchItem::Accepted(a), Outcome::Duplicate(d)) => {
-                Acked::Decision { decision: d, duplicate: true, input: a.input, diagnostics: a.diagnostics }
-            }
-            (BatchItem::Accepted(a), _) => {
-                Acked::Decision { decision: Box::new(a.decision), duplicate: false, input: a.input, diagnostics: a.diagnostics }
-            }
-            (BatchItem::Rejected(r), _) => Acked::Rejected { input: r.input, diagnostics: r.diagnostics },
+            (BatchItem::Accepted(a), Outcome::Duplicate(d)) => Acked::Decision {
+                decision: d,
+                duplicate: true,
+                input: a.input,
+                diagnostics: a.diagnostics,
+            },
+            (BatchItem::Accepted(a), _) => Acked::Decision {
+                decision: Box::new(a.decision),
+                duplicate: false,
+                input: a.input,
+                diagnostics: a.diagnostics,
+            },
+            (BatchItem::Rejected(r), _) => Acked::Rejected {
+                input: r.input,
+                diagnostics: r.diagnostics,
+            },
         })
         .collect())
 }
 
 /// The responses to one interchange, named after the input, dated `issued`.
 pub fn responses(input: &str, ic: &Interchange, issued: DateTime<Utc>) -> Vec<Response> {
-    let stem = std::path::Path::new(input).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "input".into());
-    let safe = |s: &str| s.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect::<String>();
+    let stem = std::path::Path::new(input)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "input".into());
+    let safe = |s: &str| {
+        s.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect::<String>()
+    };
     let text = |b: Vec<u8>| String::from_utf8_lossy(&b).into_owned();
-    let one = |name: String, kind, body| Response { input: input.to_owned(), name, kind, body };
+    let one = |name: String, kind, body| Response {
+        input: input.to_owned(),
+        name,
+        kind,
+        body,
+    };
     let mut out = Vec::new();
     match ic.format {
         MessageFormat::Edifact => {
             for m in &ic.messages {
-                out.push(one(format!("{stem}.{}.cusres.edi", safe(&m.reference)), "cusres", text(edifact::cusres(ic, m, issued))));
+                out.push(one(
+                    format!("{stem}.{}.cusres.edi", safe(&m.reference)),
+                    "cusres",
+                    text(edifact::cusres(ic, m, issued)),
+                ));
             }
         }
         MessageFormat::X12 => {
-            out.push(one(format!("{stem}.997.edi"), "997", text(x12::ack_997(ic, issued))));
+            out.push(one(
+                format!("{stem}.997.edi"),
+                "997",
+                text(x12::ack_997(ic, issued)),
+            ));
             for m in &ic.messages {
-                out.push(one(format!("{stem}.{}.355.edi", safe(&m.reference)), "355", text(x12::response_355(ic, m, issued))));
+                out.push(one(
+                    format!("{stem}.{}.355.edi", safe(&m.reference)),
+                    "355",
+                    text(x12::response_355(ic, m, issued)),
+                ));
             }
         }
         MessageFormat::WcoXml => {
             for m in &ic.messages {
-                out.push(one(format!("{stem}.{}.response.xml", safe(&m.reference)), "wco-response", text(wco::response(ic, m, issued))));
+                out.push(one(
+                    format!("{stem}.{}.response.xml", safe(&m.reference)),
+                    "wco-response",
+                    text(wco::response(ic, m, issued)),
+                ));
             }
         }
     }
@@ -209,22 +296,50 @@ struct Chunk(usize, Vec<Record>);
 
 /// Read one input into record chunks; with `respond`, an EDI or XML input is read whole first and its
 /// responses prepared (they are released only after the run commits).
-fn read_input(i: usize, input: Input, respond: Option<DateTime<Utc>>, tx: &crossbeam_channel::Sender<Chunk>) -> Option<(Vec<Response>, Responded)> {
+fn read_input(
+    i: usize,
+    input: Input,
+    respond: Option<DateTime<Utc>>,
+    tx: &crossbeam_channel::Sender<Chunk>,
+) -> Option<(Vec<Response>, Responded)> {
     let mut reader = BufReader::with_capacity(1 << 20, input.source);
     let mut prepared = None;
-    let issued = respond.filter(|_| reader.fill_buf().ok().is_some_and(|b| clearway_formats::detect(b).message_format().is_some()));
+    let issued = respond.filter(|_| {
+        reader
+            .fill_buf()
+            .ok()
+            .is_some_and(|b| clearway_formats::detect(b).message_format().is_some())
+    });
     let recs: Box<dyn Iterator<Item = Record>> = if let Some(issued) = issued {
         let mut bytes = Vec::new();
         if let Err(e) = reader.read_to_end(&mut bytes) {
             let d = Diagnostic::error("input", format!("reading {}: {e}", input.name));
-            let _ = tx.send(Chunk(i, vec![Record { line: 0, raw: Vec::new(), outcome: Err(vec![d]) }]));
+            let _ = tx.send(Chunk(
+                i,
+                vec![Record {
+                    line: 0,
+                    raw: Vec::new(),
+                    outcome: Err(vec![d]),
+                }],
+            ));
             return None;
         }
         if let Some(ic) = clearway_formats::read_interchange(&bytes) {
-            let errors = ic.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+            let errors = ic
+                .diagnostics
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+                .count();
             let rs = responses(&input.name, &ic, issued);
             let n = rs.len();
-            prepared = Some((rs, Responded { input: input.name.clone(), responses: n, envelope_errors: errors }));
+            prepared = Some((
+                rs,
+                Responded {
+                    input: input.name.clone(),
+                    responses: n,
+                    envelope_errors: errors,
+                },
+            ));
         }
         clearway_formats::records(std::io::Cursor::new(bytes))
     } else {
@@ -233,7 +348,14 @@ fn read_input(i: usize, input: Input, respond: Option<DateTime<Utc>>, tx: &cross
     let mut chunk = Vec::with_capacity(256);
     for rec in recs {
         chunk.push(rec);
-        if chunk.len() == 256 && tx.send(Chunk(i, std::mem::replace(&mut chunk, Vec::with_capacity(256)))).is_err() {
+        if chunk.len() == 256
+            && tx
+                .send(Chunk(
+                    i,
+                    std::mem::replace(&mut chunk, Vec::with_capacity(256)),
+                ))
+                .is_err()
+        {
             return prepared;
         }
     }
@@ -325,9 +447,15 @@ pub fn run(
                 on_ack(a);
             }
         }
-        let written = writer.join().map_err(|_| ServiceError::Invalid("the store writer panicked".into()))?;
-        let assessed = assessor.join().map_err(|_| ServiceError::Invalid("the assessor panicked".into()))?;
-        let prepared = reader.join().map_err(|_| ServiceError::Invalid("the reader panicked".into()))?;
+        let written = writer
+            .join()
+            .map_err(|_| ServiceError::Invalid("the store writer panicked".into()))?;
+        let assessed = assessor
+            .join()
+            .map_err(|_| ServiceError::Invalid("the assessor panicked".into()))?;
+        let prepared = reader
+            .join()
+            .map_err(|_| ServiceError::Invalid("the reader panicked".into()))?;
         written?; // a store error explains an assessor-side "writer stopped"
         assessed?;
         // Every batch is committed: the responses may go out.

@@ -33,13 +33,19 @@ pub enum ServiceError {
     /// A layer that is configured cannot load (unreadable list tables, a corrupt model, a store error
     /// while seeding history): the run stops.
     #[error("layer {layer}: {message}")]
-    Layer { layer: &'static str, message: String },
+    Layer {
+        layer: &'static str,
+        message: String,
+    },
     /// A file that cannot be read or understood.
     #[error("{path}: {message}")]
     File { path: String, message: String },
     /// Rows of an input that are wrong (`file:line:column: message` each); nothing was stored.
     #[error("{file}: {} bad rows; nothing imported", rows.len())]
     Rows { file: String, rows: Vec<String> },
+    /// A profile directory with errors (`file:line:column: message` each); nothing loaded.
+    #[error("{dir}: {} errors in the profiles; nothing loaded", rows.len())]
+    Profiles { dir: String, rows: Vec<String> },
     /// A request that names something not stored.
     #[error("{0}")]
     NotFound(String),
@@ -54,10 +60,16 @@ pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
 
 impl ServiceError {
     pub(crate) fn file(path: impl std::fmt::Display, message: impl std::fmt::Display) -> Self {
-        ServiceError::File { path: path.to_string(), message: message.to_string() }
+        ServiceError::File {
+            path: path.to_string(),
+            message: message.to_string(),
+        }
     }
     pub(crate) fn layer(layer: &'static str, message: impl std::fmt::Display) -> Self {
-        ServiceError::Layer { layer, message: message.to_string() }
+        ServiceError::Layer {
+            layer,
+            message: message.to_string(),
+        }
     }
 }
 

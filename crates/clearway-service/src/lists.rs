@@ -18,13 +18,23 @@ fn corrupt(e: impl std::fmt::Display) -> ServiceError {
 pub fn decode_entities(stored: &[StoredEntity]) -> Result<Vec<Entity>> {
     stored
         .iter()
-        .map(|s| serde_json::from_str(&s.body).map_err(|e| corrupt(format!("stored entity {}/{} is corrupt: {e}", s.list, s.entity_id))))
+        .map(|s| {
+            serde_json::from_str(&s.body).map_err(|e| {
+                corrupt(format!(
+                    "stored entity {}/{} is corrupt: {e}",
+                    s.list, s.entity_id
+                ))
+            })
+        })
         .collect()
 }
 
 /// Content hash of a list: over the entity fingerprints, in id order.
 fn list_hash(entities: &[Entity]) -> String {
-    let mut fps: Vec<(String, String)> = entities.iter().map(|e| (e.id.clone(), e.fingerprint())).collect();
+    let mut fps: Vec<(String, String)> = entities
+        .iter()
+        .map(|e| (e.id.clone(), e.fingerprint()))
+        .collect();
     fps.sort();
     let mut joined = String::new();
     for (id, fp) in fps {
@@ -33,7 +43,10 @@ fn list_hash(entities: &[Entity]) -> String {
         joined.push_str(&fp);
         joined.push('\n');
     }
-    let e = Entity { remarks: Some(joined), ..Entity::default() };
+    let e = Entity {
+        remarks: Some(joined),
+        ..Entity::default()
+    };
     e.fingerprint()
 }
 
@@ -55,7 +68,12 @@ pub struct Affected {
 /// Re-screen the stored parties against the `changed` entities of a list version. The index is built
 /// over the whole version (`all`) so that token rarity is the list's, not that of the few changed
 /// entities; only hits on changed entities count.
-pub fn rescreen(store: &mut dyn Store, all: &[Entity], changed: &[Entity], bands: &BandConfig) -> Result<Vec<Affected>> {
+pub fn rescreen(
+    store: &mut dyn Store,
+    all: &[Entity],
+    changed: &[Entity],
+    bands: &BandConfig,
+) -> Result<Vec<Affected>> {
     if changed.is_empty() {
         return Ok(Vec::new());
     }
@@ -69,7 +87,9 @@ pub fn rescreen(store: &mut dyn Store, all: &[Entity], changed: &[Entity], bands
                 continue;
             }
             let b = bands.for_list(&h.list);
-            let Some(band) = clearway_names::layer::band_of(h.score, &b) else { continue };
+            let Some(band) = clearway_names::layer::band_of(h.score, &b) else {
+                continue;
+            };
             out.push(Affected {
                 filing_id: p.filing_id.clone(),
                 version: p.version,
@@ -97,7 +117,10 @@ pub struct Changes {
 
 /// Compare two versions: the changes, and the new or changed entities.
 pub fn compare(old: &[Entity], new: &[Entity]) -> (Changes, Vec<Entity>) {
-    let o: HashMap<&str, String> = old.iter().map(|e| (e.id.as_str(), e.fingerprint())).collect();
+    let o: HashMap<&str, String> = old
+        .iter()
+        .map(|e| (e.id.as_str(), e.fingerprint()))
+        .collect();
     let n: HashSet<&str> = new.iter().map(|e| e.id.as_str()).collect();
     let mut c = Changes::default();
     let mut touched = Vec::new();
@@ -114,23 +137,36 @@ pub fn compare(old: &[Entity], new: &[Entity]) -> (Changes, Vec<Entity>) {
             _ => {}
         }
     }
-    c.removed = old.iter().filter(|e| !n.contains(e.id.as_str())).map(|e| e.id.clone()).collect();
+    c.removed = old
+        .iter()
+        .filter(|e| !n.contains(e.id.as_str()))
+        .map(|e| e.id.clone())
+        .collect();
     (c, touched)
 }
 
 /// Load list files (format by content); files of one list given together make one version (e.g.
 /// several CSL extracts), an entity id seen twice keeps its first record.
 pub fn load(files: &[(String, Vec<u8>)]) -> Vec<Loaded> {
-    let sources: Vec<Source> = files.iter().map(|(n, b)| Source { name: n, bytes: b }).collect();
+    let sources: Vec<Source> = files
+        .iter()
+        .map(|(n, b)| Source { name: n, bytes: b })
+        .collect();
     let mut out: Vec<Loaded> = Vec::new();
     for l in clearway_lists::load(&sources) {
-        match out.iter_mut().find(|o| o.list == l.list && !o.failed() && !l.failed() && l.list != "unknown") {
+        match out
+            .iter_mut()
+            .find(|o| o.list == l.list && !o.failed() && !l.failed() && l.list != "unknown")
+        {
             Some(o) => {
                 o.files.extend(l.files);
                 o.diagnostics.extend(l.diagnostics);
                 for e in l.entities {
                     if o.entities.iter().any(|x| x.id == e.id) {
-                        o.diagnostics.push(Diagnostic::warning(o.list.clone(), format!("entity {} in more than one file; first kept", e.id)));
+                        o.diagnostics.push(Diagnostic::warning(
+                            o.list.clone(),
+                            format!("entity {} in more than one file; first kept", e.id),
+                        ));
                     } else {
                         o.entities.push(e);
                     }
@@ -192,10 +228,17 @@ pub fn import(store: &mut dyn Store, files: &[(String, Vec<u8>)]) -> Result<Impo
             names: l.name_count(),
             warnings: l.diagnostics.len(),
             affected: 0,
-            diagnostics: l.diagnostics.iter().map(|d| format!("{}: {:?}: {}", l.files.join("+"), d.severity, d.message)).collect(),
+            diagnostics: l
+                .diagnostics
+                .iter()
+                .map(|d| format!("{}: {:?}: {}", l.files.join("+"), d.severity, d.message))
+                .collect(),
         };
         if l.failed() || l.entities.is_empty() {
-            r.diagnostics.push(format!("{}: not imported; the previous version stays in force", l.files.join(", ")));
+            r.diagnostics.push(format!(
+                "{}: not imported; the previous version stays in force",
+                l.files.join(", ")
+            ));
             lists.push(r);
             continue;
         }
@@ -203,12 +246,27 @@ pub fn import(store: &mut dyn Store, files: &[(String, Vec<u8>)]) -> Result<Impo
         let rows: Vec<(String, String, String)> = l
             .entities
             .iter()
-            .map(|e| Ok((e.id.clone(), e.fingerprint(), serde_json::to_string(e).map_err(corrupt)?)))
+            .map(|e| {
+                Ok((
+                    e.id.clone(),
+                    e.fingerprint(),
+                    serde_json::to_string(e).map_err(corrupt)?,
+                ))
+            })
             .collect::<Result<_>>()?;
-        let version = match store.lists()?.import_list(&l.list, &hash, &l.files.join(", "), l.name_count() as u64, &rows) {
+        let version = match store.lists()?.import_list(
+            &l.list,
+            &hash,
+            &l.files.join(", "),
+            l.name_count() as u64,
+            &rows,
+        ) {
             Ok(v) => v,
             Err(e) => {
-                r.diagnostics.push(format!("{}: {e}; the previous version stays in force", l.list));
+                r.diagnostics.push(format!(
+                    "{}: {e}; the previous version stays in force",
+                    l.list
+                ));
                 lists.push(r);
                 continue;
             }
@@ -226,7 +284,10 @@ pub fn import(store: &mut dyn Store, files: &[(String, Vec<u8>)]) -> Result<Impo
         lists.push(r);
         all_affected.extend(affected);
     }
-    Ok(ImportReport { lists, affected: all_affected })
+    Ok(ImportReport {
+        lists,
+        affected: all_affected,
+    })
 }
 
 /// The stored list versions.
@@ -237,9 +298,16 @@ pub fn show(store: &mut dyn Store) -> Result<Vec<ListVersion>> {
 /// Which two versions to compare.
 pub enum DiffOf {
     /// Two stored versions of a list (the list may be omitted when the store holds one).
-    Versions { list: Option<String>, old: u32, new: u32 },
+    Versions {
+        list: Option<String>,
+        old: u32,
+        new: u32,
+    },
     /// Two list files.
-    Files { old: (String, Vec<u8>), new: (String, Vec<u8>) },
+    Files {
+        old: (String, Vec<u8>),
+        new: (String, Vec<u8>),
+    },
 }
 
 /// A diff between two versions and the stored parties it affects.
@@ -257,13 +325,21 @@ pub fn diff(store: &mut dyn Store, of: DiffOf) -> Result<DiffReport> {
         DiffOf::Files { old, new } => {
             let lo = load(std::slice::from_ref(&old)).into_iter().next();
             let ln = load(std::slice::from_ref(&new)).into_iter().next();
-            let (Some(lo), Some(ln)) = (lo, ln) else { return Err(ServiceError::Invalid("nothing loaded".into())) };
+            let (Some(lo), Some(ln)) = (lo, ln) else {
+                return Err(ServiceError::Invalid("nothing loaded".into()));
+            };
             if lo.failed() || ln.failed() {
-                return Err(ServiceError::Invalid("a file could not be read as a list".into()));
+                return Err(ServiceError::Invalid(
+                    "a file could not be read as a list".into(),
+                ));
             }
             (ln.list.clone(), lo.entities, ln.entities)
         }
-        DiffOf::Versions { list, old: vo, new: vn } => {
+        DiffOf::Versions {
+            list,
+            old: vo,
+            new: vn,
+        } => {
             let versions = store.lists()?.list_versions()?;
             let list = match list {
                 Some(l) => l,
@@ -272,7 +348,11 @@ pub fn diff(store: &mut dyn Store, of: DiffOf) -> Result<DiffReport> {
                     names.dedup();
                     match names.as_slice() {
                         [one] => one.to_string(),
-                        _ => return Err(ServiceError::Invalid("the store holds several lists: name one with --list".into())),
+                        _ => {
+                            return Err(ServiceError::Invalid(
+                                "the store holds several lists: name one with --list".into(),
+                            ));
+                        }
                     }
                 }
             };
@@ -280,14 +360,20 @@ pub fn diff(store: &mut dyn Store, of: DiffOf) -> Result<DiffReport> {
             let old = decode_entities(&ls.list_entities(&list, vo)?)?;
             let new = decode_entities(&ls.list_entities(&list, vn)?)?;
             if old.is_empty() || new.is_empty() {
-                return Err(ServiceError::NotFound(format!("{list}: version {vo} or {vn} is not stored")));
+                return Err(ServiceError::NotFound(format!(
+                    "{list}: version {vo} or {vn} is not stored"
+                )));
             }
             (list, old, new)
         }
     };
     let (changes, touched) = compare(&old, &new);
     let affected = rescreen(store, &new, &touched, &BandConfig::default())?;
-    Ok(DiffReport { list, changes, affected })
+    Ok(DiffReport {
+        list,
+        changes,
+        affected,
+    })
 }
 
 /// An officer's decision on a party × listed entity.
@@ -316,18 +402,33 @@ pub struct Disposed {
 /// unchanged).
 pub fn dispose(store: &mut dyn Store, r: DisposeRequest, at: DateTime<Utc>) -> Result<Disposed> {
     if r.decision != "not-a-match" && r.decision != "match" {
-        return Err(ServiceError::Invalid("decision must be not-a-match or match".into()));
+        return Err(ServiceError::Invalid(
+            "decision must be not-a-match or match".into(),
+        ));
     }
     let ls = store.lists()?;
     let versions = ls.list_versions()?;
-    let Some(version) = versions.iter().filter(|v| v.list == r.list).map(|v| v.version).max() else {
-        return Err(ServiceError::NotFound(format!("list {} is not stored", r.list)));
+    let Some(version) = versions
+        .iter()
+        .filter(|v| v.list == r.list)
+        .map(|v| v.version)
+        .max()
+    else {
+        return Err(ServiceError::NotFound(format!(
+            "list {} is not stored",
+            r.list
+        )));
     };
     let entity = ls
         .list_entities(&r.list, version)?
         .into_iter()
         .find(|e| e.entity_id == r.entity)
-        .ok_or_else(|| ServiceError::NotFound(format!("{}: no entity {} in version {version}", r.list, r.entity)))?;
+        .ok_or_else(|| {
+            ServiceError::NotFound(format!(
+                "{}: no entity {} in version {version}",
+                r.list, r.entity
+            ))
+        })?;
     let e: Entity = decode_entities(std::slice::from_ref(&entity))?.remove(0);
     let country = r.country.as_deref().map(str::to_ascii_uppercase);
     let d = Disposition {
@@ -343,7 +444,10 @@ pub fn dispose(store: &mut dyn Store, r: DisposeRequest, at: DateTime<Utc>) -> R
         at,
     };
     ls.add_disposition(&d)?;
-    Ok(Disposed { disposition: d, caption: e.caption().to_string() })
+    Ok(Disposed {
+        disposition: d,
+        caption: e.caption().to_string(),
+    })
 }
 
 /// The audit trail of dispositions.

@@ -5,7 +5,9 @@
 use crate::exams::LatestExams;
 use crate::{Result, ServiceError, read_text};
 use clearway_core::{Decision, Filing, Membership};
-use clearway_engine::{Config, EntityHistory, Pipeline, Prior, ReferenceData, Registry, registry_io};
+use clearway_engine::{
+    Config, EntityHistory, Pipeline, Prior, ReferenceData, Registry, registry_io,
+};
 use clearway_names::{BandConfig, Index, PartyScreening, Remembered};
 use clearway_profiles::selectivity::SelectivityConfig;
 use clearway_profiles::{Diag, ProfileLayer, ProfileSet, Source};
@@ -59,7 +61,11 @@ impl std::ops::Deref for Screener {
 impl Screener {
     /// A screener over a pipeline without entity history.
     pub fn new(pipeline: Pipeline) -> Self {
-        Screener { pipeline, history: None, warnings: Vec::new() }
+        Screener {
+            pipeline,
+            history: None,
+            warnings: Vec::new(),
+        }
     }
 
     /// With entity history (as loaded by [`load_history`]).
@@ -75,12 +81,16 @@ impl Screener {
     /// Assess one filing version against the history of the days before its own, then add it to the
     /// history (a later day sees it).
     pub fn assess(&self, filing: &Filing, prior: Option<&Prior>) -> Decision {
-        let Some(h) = &self.history else { return self.pipeline.assess(filing, prior) };
+        let Some(h) = &self.history else {
+            return self.pipeline.assess(filing, prior);
+        };
         let d = {
             let g = h.read().unwrap_or_else(|e| e.into_inner());
             self.pipeline.assess_with(filing, prior, Some(&g))
         };
-        h.write().unwrap_or_else(|e| e.into_inner()).observe_filing(filing);
+        h.write()
+            .unwrap_or_else(|e| e.into_inner())
+            .observe_filing(filing);
         d
     }
 }
@@ -89,9 +99,13 @@ impl Screener {
 /// SQLite file.
 pub fn open_store(db: &str) -> Result<Box<dyn Store>> {
     if db.starts_with("postgres://") || db.starts_with("postgresql://") || db.contains("host=") {
-        Ok(Box::new(PgStore::connect(db).map_err(|e| ServiceError::file(db, format!("connecting to PostgreSQL: {e}")))?))
+        Ok(Box::new(PgStore::connect(db).map_err(|e| {
+            ServiceError::file(db, format!("connecting to PostgreSQL: {e}"))
+        })?))
     } else {
-        Ok(Box::new(SqliteStore::open(Path::new(db)).map_err(|e| ServiceError::file(db, format!("opening SQLite store: {e}")))?))
+        Ok(Box::new(SqliteStore::open(Path::new(db)).map_err(|e| {
+            ServiceError::file(db, format!("opening SQLite store: {e}"))
+        })?))
     }
 }
 
@@ -115,10 +129,15 @@ pub fn build_pipeline(store: &mut dyn Store, o: &PipelineOptions) -> Result<Scre
         let (set, w) = load_profiles(dir)?;
         warnings.extend(w.iter().map(|d| d.to_string()));
         let sel = o.selectivity.as_deref().map(load_selectivity).transpose()?;
-        history = Some(load_history(store).map_err(|e| ServiceError::layer("profile", format!("seeding entity history: {e}")))?);
+        history =
+            Some(load_history(store).map_err(|e| {
+                ServiceError::layer("profile", format!("seeding entity history: {e}"))
+            })?);
         pipeline.add_layer(Box::new(ProfileLayer::new(set, sel)));
     } else if o.selectivity.is_some() {
-        return Err(ServiceError::Invalid("a selectivity configuration needs profiles".into()));
+        return Err(ServiceError::Invalid(
+            "a selectivity configuration needs profiles".into(),
+        ));
     }
     if let Some(path) = &o.model {
         let m = load_model(path)?;
@@ -132,9 +151,19 @@ pub fn build_pipeline(store: &mut dyn Store, o: &PipelineOptions) -> Result<Scre
     if let Some(path) = &o.portal_results {
         let text = read_text(path)?;
         let (results, diags) = clearway_portal::PortalResults::from_jsonl(&text);
-        warnings.extend(diags.iter().map(|d| format!("{}:{}: {}", path.display(), d.location.line.unwrap_or(0), d.message)));
+        warnings.extend(diags.iter().map(|d| {
+            format!(
+                "{}:{}: {}",
+                path.display(),
+                d.location.line.unwrap_or(0),
+                d.message
+            )
+        }));
         if results.is_empty() && !diags.is_empty() {
-            return Err(ServiceError::layer("portal", format!("{}: no valid portal result", path.display())));
+            return Err(ServiceError::layer(
+                "portal",
+                format!("{}: no valid portal result", path.display()),
+            ));
         }
         pipeline.add_layer(Box::new(clearway_portal::PortalLayer::new(results)));
     }
@@ -160,7 +189,10 @@ pub fn load_history(store: &mut dyn Store) -> Result<EntityHistory> {
 
 /// The party-screening layer over the latest version of every stored list, with the officers'
 /// dispositions; `None` when no list is stored.
-pub fn party_screening(store: &mut dyn Store, bands: Option<&Path>) -> Result<Option<PartyScreening>> {
+pub fn party_screening(
+    store: &mut dyn Store,
+    bands: Option<&Path>,
+) -> Result<Option<PartyScreening>> {
     let fail = |e: &dyn std::fmt::Display| ServiceError::layer("party-screening", e);
     let ls = store.lists().map_err(|e| fail(&e))?;
     let stored = ls.latest_entities().map_err(|e| fail(&e))?;
@@ -175,7 +207,12 @@ pub fn party_screening(store: &mut dyn Store, bands: Option<&Path>) -> Result<Op
             &d.party,
             &d.list,
             &d.entity_id,
-            Remembered { entity_fingerprint: d.entity_fingerprint, decision: d.decision, who: d.who, why: d.why },
+            Remembered {
+                entity_fingerprint: d.entity_fingerprint,
+                decision: d.decision,
+                who: d.who,
+                why: d.why,
+            },
         );
     }
     Ok(Some(layer))
@@ -185,14 +222,16 @@ pub fn party_screening(store: &mut dyn Store, bands: Option<&Path>) -> Result<Op
 pub fn read_bands(path: Option<&Path>) -> Result<BandConfig> {
     match path {
         None => Ok(BandConfig::default()),
-        Some(p) => serde_json::from_str(&read_text(p)?).map_err(|e| ServiceError::file(p.display(), format!("bad bands file: {e}"))),
+        Some(p) => serde_json::from_str(&read_text(p)?)
+            .map_err(|e| ServiceError::file(p.display(), format!("bad bands file: {e}"))),
     }
 }
 
 /// A model file, checked.
 pub fn load_model(path: &Path) -> Result<clearway_model::Model> {
     let text = read_text(path).map_err(|e| ServiceError::layer("model", e))?;
-    clearway_model::Model::from_json(&text).map_err(|e| ServiceError::layer("model", format!("{}: {e}", path.display())))
+    clearway_model::Model::from_json(&text)
+        .map_err(|e| ServiceError::layer("model", format!("{}: {e}", path.display())))
 }
 
 fn files_with(dir: &Path, ext: &str, recurse: bool, out: &mut Vec<PathBuf>) -> Result<()> {
@@ -221,12 +260,28 @@ pub fn read_profiles(dir: &Path, today: Option<chrono::NaiveDate>) -> Result<Loa
     if dir.join("lists").is_dir() {
         files_with(&dir.join("lists"), "csv", false, &mut lf)?;
     }
-    let texts: Vec<(String, String)> = pf.iter().map(|p| Ok((p.display().to_string(), read_text(p)?))).collect::<Result<_>>()?;
-    let ltexts: Vec<(String, String)> = lf.iter().map(|p| Ok((p.display().to_string(), read_text(p)?))).collect::<Result<_>>()?;
+    let texts: Vec<(String, String)> = pf
+        .iter()
+        .map(|p| Ok((p.display().to_string(), read_text(p)?)))
+        .collect::<Result<_>>()?;
+    let ltexts: Vec<(String, String)> = lf
+        .iter()
+        .map(|p| Ok((p.display().to_string(), read_text(p)?)))
+        .collect::<Result<_>>()?;
     let vpath = dir.join("value-control.csv");
-    let vtext = if vpath.exists() { Some((vpath.display().to_string(), read_text(&vpath)?)) } else { None };
-    let src: Vec<Source> = texts.iter().map(|(n, t)| Source { name: n, text: t }).collect();
-    let lsrc: Vec<Source> = ltexts.iter().map(|(n, t)| Source { name: n, text: t }).collect();
+    let vtext = if vpath.exists() {
+        Some((vpath.display().to_string(), read_text(&vpath)?))
+    } else {
+        None
+    };
+    let src: Vec<Source> = texts
+        .iter()
+        .map(|(n, t)| Source { name: n, text: t })
+        .collect();
+    let lsrc: Vec<Source> = ltexts
+        .iter()
+        .map(|(n, t)| Source { name: n, text: t })
+        .collect();
     let v = vtext.as_ref().map(|(n, t)| Source { name: n, text: t });
     Ok(ProfileSet::load(&src, &lsrc, v, today).map(|(s, w)| (s, w, pf.len())))
 }
@@ -235,14 +290,21 @@ pub fn read_profiles(dir: &Path, today: Option<chrono::NaiveDate>) -> Result<Loa
 pub fn load_profiles(dir: &Path) -> Result<(ProfileSet, Vec<Diag>)> {
     match read_profiles(dir, None)? {
         Ok((s, w, _)) => Ok((s, w)),
-        Err(errs) => Err(ServiceError::Rows { file: dir.display().to_string(), rows: errs.iter().map(|e| e.to_string()).collect() }),
+        Err(errs) => Err(ServiceError::Profiles {
+            dir: dir.display().to_string(),
+            rows: errs.iter().map(|e| e.to_string()).collect(),
+        }),
     }
 }
 
 /// A selectivity configuration (JSON rate periods).
 pub fn load_selectivity(path: &Path) -> Result<SelectivityConfig> {
-    SelectivityConfig::parse(&path.display().to_string(), &read_text(path)?)
-        .map_err(|errs| ServiceError::Rows { file: path.display().to_string(), rows: errs.iter().map(|e| e.to_string()).collect() })
+    SelectivityConfig::parse(&path.display().to_string(), &read_text(path)?).map_err(|errs| {
+        ServiceError::Rows {
+            file: path.display().to_string(),
+            rows: errs.iter().map(|e| e.to_string()).collect(),
+        }
+    })
 }
 
 /// Load reference data from a directory laid out like `../shared/data/reference`:
@@ -251,7 +313,8 @@ pub fn load_reference(dir: &Path) -> Result<ReferenceData> {
     let mut r = ReferenceData::default();
     let hs = dir.join("hs2022/harmonized-system.csv");
     if hs.exists() {
-        r.add_hs_csv(&hs.display().to_string(), &read_text(&hs)?).map_err(|e| ServiceError::file(hs.display(), e))?;
+        r.add_hs_csv(&hs.display().to_string(), &read_text(&hs)?)
+            .map_err(|e| ServiceError::file(hs.display(), e))?;
     }
     let lo = dir.join("unlocode");
     if lo.is_dir() {
@@ -260,13 +323,19 @@ pub fn load_reference(dir: &Path) -> Result<ReferenceData> {
         for f in &files {
             let text = read_text(f)?;
             let head = text.lines().next().unwrap_or("");
-            if head.split(',').any(|h| h.trim().eq_ignore_ascii_case("locode") || h.trim().eq_ignore_ascii_case("unlocode")) {
-                r.add_locode_csv(&f.display().to_string(), &text).map_err(|e| ServiceError::file(f.display(), e))?;
+            if head.split(',').any(|h| {
+                h.trim().eq_ignore_ascii_case("locode") || h.trim().eq_ignore_ascii_case("unlocode")
+            }) {
+                r.add_locode_csv(&f.display().to_string(), &text)
+                    .map_err(|e| ServiceError::file(f.display(), e))?;
             }
         }
     }
     if r.is_empty() {
-        return Err(ServiceError::file(dir.display(), "no reference tables found (want hs2022/harmonized-system.csv or unlocode/*.csv)"));
+        return Err(ServiceError::file(
+            dir.display(),
+            "no reference tables found (want hs2022/harmonized-system.csv or unlocode/*.csv)",
+        ));
     }
     Ok(r)
 }
@@ -275,11 +344,22 @@ pub fn load_reference(dir: &Path) -> Result<ReferenceData> {
 pub fn read_traders(path: &Path) -> Result<Vec<Membership>> {
     let text = read_text(path)?;
     if text.trim_start().starts_with('[') {
-        return serde_json::from_str(&text).map_err(|e| ServiceError::file(path.display(), format!("not a JSON array of memberships: {e}")));
+        return serde_json::from_str(&text).map_err(|e| {
+            ServiceError::file(
+                path.display(),
+                format!("not a JSON array of memberships: {e}"),
+            )
+        });
     }
     let (ms, errs) = registry_io::memberships_from_csv(&text);
     if !errs.is_empty() {
-        return Err(ServiceError::Rows { file: path.display().to_string(), rows: errs.iter().map(|e| format!("{}: {e}", path.display())).collect() });
+        return Err(ServiceError::Rows {
+            file: path.display().to_string(),
+            rows: errs
+                .iter()
+                .map(|e| format!("{}: {e}", path.display()))
+                .collect(),
+        });
     }
     Ok(ms)
 }
@@ -288,6 +368,7 @@ pub fn read_traders(path: &Path) -> Result<Vec<Membership>> {
 pub fn load_config(path: Option<&Path>) -> Result<Config> {
     match path {
         None => Ok(Config::default()),
-        Some(p) => serde_json::from_str(&read_text(p)?).map_err(|e| ServiceError::file(p.display(), format!("bad configuration: {e}"))),
+        Some(p) => serde_json::from_str(&read_text(p)?)
+            .map_err(|e| ServiceError::file(p.display(), format!("bad configuration: {e}"))),
     }
 }

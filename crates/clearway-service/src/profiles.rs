@@ -5,7 +5,9 @@ use crate::exams::LatestExams;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use clearway_engine::config::RandomConfig;
 use clearway_profiles::ProfileSet;
-use clearway_profiles::selectivity::{Candidate, GroupReport, Selection, SelectivityConfig, top_up};
+use clearway_profiles::selectivity::{
+    Candidate, GroupReport, Selection, SelectivityConfig, top_up,
+};
 use clearway_store::Store;
 use clearway_store::exams::SelectionRecord;
 use std::collections::BTreeMap;
@@ -61,7 +63,10 @@ pub fn stats(store: &mut dyn Store, o: &StatsOptions<'_>) -> Result<ProfileStats
     for s in &stored {
         let exam = exams.get(&s.filing.id, s.filing.version);
         for f in s.decision.findings.iter().filter(|f| f.layer == "profile") {
-            let p = st.entry(f.code.to_string()).or_insert_with(|| ProfileStat { id: f.code.to_string(), ..ProfileStat::default() });
+            let p = st.entry(f.code.to_string()).or_insert_with(|| ProfileStat {
+                id: f.code.to_string(),
+                ..ProfileStat::default()
+            });
             p.hits += 1;
             p.selected += u64::from(f.action.is_some());
             if let Some(e) = exam {
@@ -73,7 +78,10 @@ pub fn stats(store: &mut dyn Store, o: &StatsOptions<'_>) -> Result<ProfileStats
     }
     if let (Some(set), Some(day)) = (o.profiles, o.today) {
         for p in &set.profiles {
-            let s = st.entry(p.id.clone()).or_insert_with(|| ProfileStat { id: p.id.clone(), ..ProfileStat::default() });
+            let s = st.entry(p.id.clone()).or_insert_with(|| ProfileStat {
+                id: p.id.clone(),
+                ..ProfileStat::default()
+            });
             if let Some(to) = p.valid_to.filter(|d| *d < day) {
                 s.flags.push(format!("expired {to}"));
             } else if let Some(r) = p.review.filter(|d| *d < day) {
@@ -87,10 +95,15 @@ pub fn stats(store: &mut dyn Store, o: &StatsOptions<'_>) -> Result<ProfileStats
             s.revenue_per_exam = Some(s.revenue / s.examined as f64);
         }
         if s.examined >= 10 && s.hit_rate.is_some_and(|r| r < o.floor) {
-            s.flags.push(format!("hit rate below {:.1} %", o.floor * 100.0));
+            s.flags
+                .push(format!("hit rate below {:.1} %", o.floor * 100.0));
         }
     }
-    Ok(ProfileStats { filings: stored.len(), exam_results: exams.len(), profiles: st.into_values().collect() })
+    Ok(ProfileStats {
+        filings: stored.len(),
+        exam_results: exams.len(),
+        profiles: st.into_values().collect(),
+    })
 }
 
 /// A day's top-up.
@@ -161,5 +174,12 @@ pub fn select(
             .collect();
         store.record_selections(&recs)?
     };
-    Ok(SelectReport { day, seed, filings: cands.len(), groups, selections: sels, recorded })
+    Ok(SelectReport {
+        day,
+        seed,
+        filings: cands.len(),
+        groups,
+        selections: sels,
+        recorded,
+    })
 }

@@ -5,8 +5,8 @@ use crate::exams::LatestExams;
 use crate::{Result, ServiceError};
 use clearway_core::Filing;
 use clearway_model::filing::{Examined, exam_table};
-use clearway_store::Store;
 use clearway_profiles::kcs::Labelled;
+use clearway_store::Store;
 
 /// The joined tables.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -27,12 +27,21 @@ pub fn labelled(store: &mut dyn Store) -> Result<Vec<Labelled>> {
     let mut rows = Vec::new();
     store.scan_filings(&mut |f: &Filing| {
         if let Some(e) = exams.get(&f.id, f.version) {
-            rows.push(Labelled { filing: f.clone(), extras: Default::default(), fraud: e.result.found(), revenue: e.revenue });
+            rows.push(Labelled {
+                filing: f.clone(),
+                extras: Default::default(),
+                fraud: e.result.found(),
+                revenue: e.revenue,
+            });
         }
     })?;
     rows.sort_by(|a, b| {
         let (a, b) = (&a.filing, &b.filing);
-        a.times.filed_at.cmp(&b.times.filed_at).then(a.id.cmp(&b.id)).then(a.version.cmp(&b.version))
+        a.times
+            .filed_at
+            .cmp(&b.times.filed_at)
+            .then(a.id.cmp(&b.id))
+            .then(a.version.cmp(&b.version))
     });
     Ok(rows)
 }
@@ -41,7 +50,9 @@ pub fn labelled(store: &mut dyn Store) -> Result<Vec<Labelled>> {
 /// `valid_share` by filing date is the validation table.
 pub fn join(store: &mut dyn Store, valid_share: f64) -> Result<TrainingTables> {
     if !(0.0..1.0).contains(&valid_share) {
-        return Err(ServiceError::Invalid("--valid-share must be in [0, 1)".into()));
+        return Err(ServiceError::Invalid(
+            "--valid-share must be in [0, 1)".into(),
+        ));
     }
     let labelled = labelled(store)?;
     if labelled.is_empty() {
@@ -49,11 +60,26 @@ pub fn join(store: &mut dyn Store, valid_share: f64) -> Result<TrainingTables> {
             "no stored filings with exam results (record them with `clearway exam record` or `exam import`)".into(),
         ));
     }
-    let rows: Vec<Examined<'_>> = labelled.iter().map(|l| Examined { filing: &l.filing, found: l.fraud, revenue: l.revenue }).collect();
+    let rows: Vec<Examined<'_>> = labelled
+        .iter()
+        .map(|l| Examined {
+            filing: &l.filing,
+            found: l.fraud,
+            revenue: l.revenue,
+        })
+        .collect();
     let n_valid = (rows.len() as f64 * valid_share).round() as usize;
     if n_valid == 0 || n_valid == rows.len() {
-        return Ok(TrainingTables { rows: rows.len(), train: exam_table(&rows), valid: None });
+        return Ok(TrainingTables {
+            rows: rows.len(),
+            train: exam_table(&rows),
+            valid: None,
+        });
     }
     let (tr, va) = rows.split_at(rows.len() - n_valid);
-    Ok(TrainingTables { rows: rows.len(), train: exam_table(tr), valid: Some(exam_table(va)) })
+    Ok(TrainingTables {
+        rows: rows.len(),
+        train: exam_table(tr),
+        valid: Some(exam_table(va)),
+    })
 }

@@ -27,20 +27,37 @@ fn screen(db: &str, opts: &PipelineOptions, filings: &[Filing]) -> Vec<Decision>
     let mut store = open_store(db).unwrap();
     let screener = build_pipeline(store.as_mut(), opts).unwrap();
     drop(store);
-    let inputs = vec![Input { name: "day".into(), source: Box::new(std::io::Cursor::new(jsonl(filings))) }];
+    let inputs = vec![Input {
+        name: "day".into(),
+        source: Box::new(std::io::Cursor::new(jsonl(filings))),
+    }];
     let mut out = Vec::new();
-    let report = ingest::run(inputs, &screener, &|| open_store(db), &IngestOptions::default(), &mut |a| {
-        if let Acked::Decision { decision, .. } = a {
-            out.push((**decision).clone());
-        }
-    }, &|_| {})
+    let report = ingest::run(
+        inputs,
+        &screener,
+        &|| open_store(db),
+        &IngestOptions::default(),
+        &mut |a| {
+            if let Acked::Decision { decision, .. } = a {
+                out.push((**decision).clone());
+            }
+        },
+        &|_| {},
+    )
     .unwrap();
     assert_eq!(report.rejected, 0);
     out
 }
 
 fn by_version(ds: Vec<Decision>) -> BTreeMap<(String, u32), String> {
-    ds.into_iter().map(|d| ((d.filing_id.clone(), d.version), serde_json::to_string(&d).unwrap())).collect()
+    ds.into_iter()
+        .map(|d| {
+            (
+                (d.filing_id.clone(), d.version),
+                serde_json::to_string(&d).unwrap(),
+            )
+        })
+        .collect()
 }
 
 #[test]
@@ -54,9 +71,15 @@ fn one_run_two_runs_and_shuffled_give_identical_decisions() {
     let traders = clearway_engine::registry_io::memberships_to_csv(&generator.memberships());
     let all: Vec<Filing> = generator.collect();
     let cut = NaiveDate::from_ymd_opt(2026, 11, 3).unwrap();
-    let (earlier, day): (Vec<Filing>, Vec<Filing>) =
-        all.into_iter().partition(|f| f.times.filed_at.is_none_or(|t| t.date_naive() < cut));
-    assert!(earlier.len() > 300 && day.len() > 300, "{} / {}", earlier.len(), day.len());
+    let (earlier, day): (Vec<Filing>, Vec<Filing>) = all
+        .into_iter()
+        .partition(|f| f.times.filed_at.is_none_or(|t| t.date_naive() < cut));
+    assert!(
+        earlier.len() > 300 && day.len() > 300,
+        "{} / {}",
+        earlier.len(),
+        day.len()
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let traders_path = dir.path().join("traders.csv");
@@ -84,11 +107,16 @@ fn one_run_two_runs_and_shuffled_give_identical_decisions() {
     // never arrives before the filing it amends).
     let mut groups: BTreeMap<u64, Vec<Filing>> = BTreeMap::new();
     for f in &day {
-        let h = f.id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+        let h = f.id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
         groups.entry(h).or_default().push(f.clone());
     }
     let shuffled: Vec<Filing> = groups.into_values().flatten().collect();
-    assert_ne!(shuffled.iter().map(|f| &f.id).collect::<Vec<_>>(), day.iter().map(|f| &f.id).collect::<Vec<_>>());
+    assert_ne!(
+        shuffled.iter().map(|f| &f.id).collect::<Vec<_>>(),
+        day.iter().map(|f| &f.id).collect::<Vec<_>>()
+    );
     let mixed = run("shuffled", &[&shuffled]);
 
     assert_eq!(one.len(), two.len());
@@ -97,6 +125,9 @@ fn one_run_two_runs_and_shuffled_give_identical_decisions() {
         assert_eq!(Some(v), mixed.get(k), "{k:?}: one run vs shuffled");
     }
     // The history and the profiles were exercised: profile hits, and importers known from the earlier day.
-    let profile_hits = one.values().filter(|d| d.contains("\"layer\":\"profile\"")).count();
+    let profile_hits = one
+        .values()
+        .filter(|d| d.contains("\"layer\":\"profile\""))
+        .count();
     assert!(profile_hits > 0, "no profile hit");
 }

@@ -26,7 +26,7 @@
 //! * Goods from a catalogue of HS 2022 subheadings with consistent quantities, weights, values and
 //!   currencies; UN numbers on dangerous goods; ISO 6346 container numbers with correct check digits
 //!   except ≈ 2 % deliberately wrong; UN/LOCODE itineraries and routing countries.
-//! * Times consistent with the advance-information deadline table (BRIEF §2), ≈ 4 % late.
+//! * Times consistent with the advance-information deadline table (`clearway_engine::deadlines`), ≈ 4 % late.
 //! * ≈ 40 % of highway filings (60 % of highway imports into the US and Canada) request FAST; ≈ 78 %
 //!   of those are fully eligible against the registry, the rest have one missing link (no card, a crew
 //!   member without a card, a carrier or importer outside the program or suspended, a Canadian
@@ -43,7 +43,7 @@
 //! * HS codes are HS 2022: smartphones are `851713` (`851712` was split in 2022).
 //! * North-American UN/LOCODEs come from the reference tables in `shared/data/reference` (checked by
 //!   a test): Otay Mesa is `USOYM` (`USOTM` is Ottumwa, Iowa), Fort Erie `CAFER`, Sarnia `CASNI`.
-//! * Deadlines follow BRIEF §2: the 30-minute FAST clock applies to the US only; Mexico, absent from
+//! * Deadlines follow the engine's table: the 30-minute FAST clock applies to the US only; Mexico, absent from
 //!   the table, is held to the US leads; short flights from nearby places (under 4 h) are due at
 //!   wheels-up.
 //!

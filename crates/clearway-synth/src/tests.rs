@@ -34,7 +34,7 @@ impl<'a> Registry<'a> {
     }
 }
 
-/// The BRIEF §8 FAST rule, checked independently of the generator.
+/// The FAST rule (every link certified), checked independently of the generator.
 fn fast_eligible(f: &Filing, reg: &Registry) -> bool {
     let at = f.times.arrival.or(f.times.filed_at).unwrap_or_default();
     let cab: Vec<_> = f.parties.iter().filter(|p| matches!(p.role, Role::Driver | Role::Crew)).collect();
