@@ -146,7 +146,10 @@ impl Verification {
     /// Why not [`ok`](Self::ok), in words.
     pub fn problem(&self) -> Option<String> {
         if !self.hash_ok {
-            Some(format!("contents changed after sealing (hash is {})", self.hash))
+            Some(format!(
+                "contents changed after sealing (hash is {})",
+                self.hash
+            ))
         } else if !self.signed {
             Some("not signed".into())
         } else if !self.signature_ok {
@@ -181,10 +184,15 @@ impl Payload {
     /// without its layer, profile ids unique per file name.
     pub fn check(&self) -> Result<(), BundleError> {
         if self.format != FORMAT {
-            return Err(BundleError::Malformed(format!("format {:?}, want {FORMAT:?}", self.format)));
+            return Err(BundleError::Malformed(format!(
+                "format {:?}, want {FORMAT:?}",
+                self.format
+            )));
         }
         if self.manifest.name.trim().is_empty() || self.manifest.version.trim().is_empty() {
-            return Err(BundleError::Inconsistent("the manifest needs a name and a version".into()));
+            return Err(BundleError::Inconsistent(
+                "the manifest needs a name and a version".into(),
+            ));
         }
         for l in &self.layers {
             if !LAYERS.contains(&l.as_str()) {
@@ -203,7 +211,11 @@ impl Payload {
                 "the profile layer is switched on but no profile is included".into()
             }));
         }
-        if !has_profiles && (self.selectivity.is_some() || !self.lists.is_empty() || self.value_control.is_some()) {
+        if !has_profiles
+            && (self.selectivity.is_some()
+                || !self.lists.is_empty()
+                || self.value_control.is_some())
+        {
             return Err(BundleError::Inconsistent(
                 "selectivity, lists and value control need profiles".into(),
             ));
@@ -221,7 +233,10 @@ impl Payload {
             .collect();
         names.sort_unstable();
         if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
-            return Err(BundleError::Inconsistent(format!("{} is included twice", w[0])));
+            return Err(BundleError::Inconsistent(format!(
+                "{} is included twice",
+                w[0]
+            )));
         }
         Ok(())
     }
@@ -246,12 +261,17 @@ impl Bundle {
                 signature: hex(&sig.to_bytes()),
             }
         });
-        Ok(Bundle { payload, hash, signature })
+        Ok(Bundle {
+            payload,
+            hash,
+            signature,
+        })
     }
 
     /// Read a bundle file (structure and consistency only; see [`verify`](Self::verify)).
     pub fn from_json(bytes: &[u8]) -> Result<Bundle, BundleError> {
-        let b: Bundle = serde_json::from_slice(bytes).map_err(|e| BundleError::Malformed(e.to_string()))?;
+        let b: Bundle =
+            serde_json::from_slice(bytes).map_err(|e| BundleError::Malformed(e.to_string()))?;
         b.payload.check()?;
         Ok(b)
     }
@@ -270,10 +290,15 @@ impl Bundle {
         let (signed, signature_ok, key_id, signer) = match &self.signature {
             None => (false, false, None, None),
             Some(s) => {
-                let key = unhex::<32>(&s.public_key).and_then(|b| ed25519_dalek::VerifyingKey::from_bytes(&b).ok());
-                let sig = unhex::<64>(&s.signature).map(|b| ed25519_dalek::Signature::from_bytes(&b));
+                let key = unhex::<32>(&s.public_key)
+                    .and_then(|b| ed25519_dalek::VerifyingKey::from_bytes(&b).ok());
+                let sig =
+                    unhex::<64>(&s.signature).map(|b| ed25519_dalek::Signature::from_bytes(&b));
                 let ok = match (&key, sig) {
-                    (Some(k), Some(sig)) => k.verify(&message(&self.hash), &sig).is_ok() && PublicKey(*k).id() == s.key_id,
+                    (Some(k), Some(sig)) => {
+                        k.verify(&message(&self.hash), &sig).is_ok()
+                            && PublicKey(*k).id() == s.key_id
+                    }
                     _ => false,
                 };
                 (true, ok, Some(s.key_id.clone()), key)
@@ -302,7 +327,11 @@ impl Bundle {
             key_id: self.signature.as_ref().map(|s| s.key_id.clone()),
             layers: p.layers.clone(),
             config: p.config.as_ref().map(|f| f.name.clone()),
-            profiles: p.profiles.iter().map(|f| FileSummary::of(&f.file, f.harmonised)).collect(),
+            profiles: p
+                .profiles
+                .iter()
+                .map(|f| FileSummary::of(&f.file, f.harmonised))
+                .collect(),
             lists: p.lists.iter().map(|f| FileSummary::of(f, false)).collect(),
             value_control: p.value_control.as_ref().map(|f| FileSummary::of(f, false)),
             selectivity: p.selectivity.as_ref().map(|f| FileSummary::of(f, false)),
@@ -425,7 +454,12 @@ fn key_line<const N: usize>(text: &str, what: &str) -> Result<[u8; N], BundleErr
         .map(str::trim)
         .find(|l| !l.is_empty() && !l.starts_with('#'))
         .unwrap_or("");
-    unhex::<N>(line).ok_or_else(|| BundleError::Key(format!("a {what} key file holds one line of {} hex digits", 2 * N)))
+    unhex::<N>(line).ok_or_else(|| {
+        BundleError::Key(format!(
+            "a {what} key file holds one line of {} hex digits",
+            2 * N
+        ))
+    })
 }
 
 fn hex(b: &[u8]) -> String {
@@ -518,13 +552,24 @@ mod tests {
     fn inconsistent_parts_are_refused() {
         let mut p = payload();
         p.layers.clear();
-        assert!(matches!(Bundle::seal(p, None), Err(BundleError::Inconsistent(_))));
+        assert!(matches!(
+            Bundle::seal(p, None),
+            Err(BundleError::Inconsistent(_))
+        ));
         let mut p = payload();
         p.layers.push("model".into());
-        assert!(matches!(Bundle::seal(p, None), Err(BundleError::Inconsistent(_))));
+        assert!(matches!(
+            Bundle::seal(p, None),
+            Err(BundleError::Inconsistent(_))
+        ));
         let mut p = payload();
         p.layers.push("magic".into());
-        assert!(Bundle::seal(p, None).unwrap_err().to_string().contains("unknown layer"));
+        assert!(
+            Bundle::seal(p, None)
+                .unwrap_err()
+                .to_string()
+                .contains("unknown layer")
+        );
     }
 
     #[test]

@@ -102,8 +102,11 @@ pub enum ExamCommand {
 #[derive(clap::Args)]
 pub struct BacktestArgs {
     /// Profile directory.
-    #[arg(long)]
-    pub profiles: PathBuf,
+    #[arg(long, required_unless_present = "bundle")]
+    pub profiles: Option<PathBuf>,
+    /// Or the profiles (with lists and value table) of an assessment bundle.
+    #[arg(long, conflicts_with = "profiles")]
+    pub bundle: Option<PathBuf>,
     /// Labelled data: a KCS declarations CSV, or `db` for Clearway's stored filings with exam results.
     #[arg(long)]
     pub data: String,
@@ -303,7 +306,11 @@ fn read_kcs(p: &Path) -> Result<Vec<Labelled>> {
 }
 
 pub fn backtest(a: BacktestArgs) -> Result<ExitCode> {
-    let set = load_or_fail(&a.profiles)?;
+    let set = match (&a.bundle, &a.profiles) {
+        (Some(b), _) => clearway_service::bundle::profile_set(b).map_err(crate::service_error)?,
+        (None, Some(p)) => load_or_fail(p)?,
+        (None, None) => bail!("give --profiles or --bundle"),
+    };
     if a.budget.iter().any(|b| !(*b > 0.0 && *b <= 100.0)) {
         bail!("--budget values must be in (0, 100]");
     }

@@ -34,6 +34,10 @@ pub struct ScreenArgs {
     /// Filings per stored batch (one transaction).
     #[arg(long, default_value_t = 1000)]
     pub batch: usize,
+    /// An assessment bundle (`clearway bundle create`): configuration, profiles, selectivity and model
+    /// come from it, and every decision records its hash.
+    #[arg(long)]
+    pub bundle: Option<PathBuf>,
     #[command(flatten)]
     pub profiles: crate::profiles::ScreenOpts,
     #[command(flatten)]
@@ -84,6 +88,7 @@ impl ScreenArgs {
             lists: !self.names.no_lists,
             list_bands: self.names.list_bands.clone(),
             portal_results: self.portal.portal_results.clone(),
+            bundle: self.bundle.clone(),
         }
     }
 }

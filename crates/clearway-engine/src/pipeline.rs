@@ -32,6 +32,9 @@ pub struct Context<'a> {
     /// Entity history strictly before the filing's UTC filing day ([`crate::history`]); `None` when the
     /// caller keeps none or the filing has no filing time.
     pub history: Option<HistoryAt<'a>>,
+    /// What each export licence item has used: the store's balances when the caller loaded them plus
+    /// what it assessed since (`clearway_core::licence`); `None` when the caller keeps none.
+    pub licence_used: Option<&'a clearway_core::licence::Balances>,
 }
 
 impl<'a> Context<'a> {
@@ -57,6 +60,7 @@ impl<'a> Context<'a> {
             trusted_importer: layers::importer_membership(filing, registry).is_some(),
             late,
             history: history.and_then(|h| h.at(filing)),
+            licence_used: None,
         }
     }
 }
@@ -94,6 +98,9 @@ pub struct Pipeline {
     reference: ReferenceData,
     registry: Registry,
     config_hash: String,
+    /// A configuration hash given from outside (an assessment bundle's), recorded instead of the
+    /// computed one.
+    pinned_hash: Option<String>,
 }
 
 impl Pipeline {
@@ -109,7 +116,7 @@ impl Pipeline {
 
     /// A pipeline with no layers yet.
     pub fn empty(config: Config, reference: ReferenceData, registry: Registry) -> Self {
-        let mut p = Pipeline { layers: Vec::new(), layer_keys: Vec::new(), config, reference, registry, config_hash: String::new() };
+        let mut p = Pipeline { layers: Vec::new(), layer_keys: Vec::new(), config, reference, registry, config_hash: String::new(), pinned_hash: None };
         p.rehash();
         p
     }
@@ -145,7 +152,17 @@ impl Pipeline {
         &self.config_hash
     }
 
-    fn rehash(&mut self) {
+    /// Record `hash` as the configuration hash of every decision from now on, instead of the computed
+    /// one: an assessment bundle names, by its own signed hash, the whole configuration the pipeline was
+    /// built from. [`computed_hash`](Self::computed_hash) still gives the pipeline's own.
+    pub fn pin_config_hash(&mut self, hash: impl Into<String>) {
+        self.pinned_hash = Some(hash.into());
+        self.rehash();
+    }
+
+    /// The hash computed from the configuration, layers, deadline table, reference data and registry,
+    /// whether or not a hash is pinned.
+    pub fn computed_hash(&self) -> String {
         let mut h = blake3::Hasher::new();
         h.update(serde_json::to_string(&self.config).unwrap_or_default().as_bytes());
         for k in &self.layer_keys {
@@ -154,7 +171,11 @@ impl Pipeline {
         h.update(deadlines::table_fingerprint().as_bytes());
         h.update(self.reference.fingerprint().as_bytes());
         h.update(self.registry.fingerprint().as_bytes());
-        self.config_hash = h.finalize().to_hex()[..16].to_string();
+        h.finalize().to_hex()[..16].to_string()
+    }
+
+    fn rehash(&mut self) {
+        self.config_hash = self.pinned_hash.clone().unwrap_or_else(|| self.computed_hash());
     }
 
     /// Assess one filing version.
@@ -165,7 +186,19 @@ impl Pipeline {
     /// Assess one filing version with the entity history its caller keeps (the service loads it from
     /// the store; a filing reads only the days before its own).
     pub fn assess_with(&self, filing: &Filing, prior: Option<&Prior>, history: Option<&EntityHistory>) -> Decision {
-        let ctx = Context::new(&self.config, &self.reference, &self.registry, prior, history, filing);
+        self.assess_in(filing, prior, history, None)
+    }
+
+    /// [`assess_with`](Self::assess_with), with the export licence balances its caller keeps.
+    pub fn assess_in(
+        &self,
+        filing: &Filing,
+        prior: Option<&Prior>,
+        history: Option<&EntityHistory>,
+        licence_used: Option<&clearway_core::licence::Balances>,
+    ) -> Decision {
+        let mut ctx = Context::new(&self.config, &self.reference, &self.registry, prior, history, filing);
+        ctx.licence_used = licence_used;
         let mut findings = Vec::with_capacity(8);
         for layer in &self.layers {
             layer.assess(filing, &ctx, &mut findings);

@@ -14,7 +14,9 @@
 //! Errors are [`ServiceError`]s naming the layer, file or field.
 
 pub mod audit;
+pub mod bundle;
 pub mod cases;
+pub mod compare;
 pub mod exams;
 pub mod filing;
 pub mod ingest;
@@ -54,6 +56,14 @@ pub enum ServiceError {
     Invalid(String),
     #[error("store: {0}")]
     Store(#[from] StoreError),
+    /// An input's `Read` failed (a body cut by a size limit or timeout, a client that hung up, an
+    /// unreadable file): the run stopped before the batch holding that input committed.
+    #[error("reading {input}: {source}")]
+    Input {
+        input: String,
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 pub type Result<T, E = ServiceError> = std::result::Result<T, E>;

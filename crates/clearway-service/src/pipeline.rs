@@ -36,6 +36,10 @@ pub struct PipelineOptions {
     pub list_bands: Option<PathBuf>,
     /// Radiation portal and secondary results (JSON Lines).
     pub portal_results: Option<PathBuf>,
+    /// An assessment bundle (`clearway bundle create`): configuration, profiles, selectivity, model and
+    /// optional layers all come from it, and decisions record its hash ([`crate::bundle`]).
+    #[serde(default)]
+    pub bundle: Option<PathBuf>,
 }
 
 /// A built pipeline and the entity history it reads (when profiles are configured).
@@ -112,6 +116,9 @@ pub fn open_store(db: &str) -> Result<Box<dyn Store>> {
 /// Build the screening pipeline: the standard layers, then profiles, model, party screening and portal
 /// results as configured. `--traders` is loaded into the store first; the registry is read from the store.
 pub fn build_pipeline(store: &mut dyn Store, o: &PipelineOptions) -> Result<Screener> {
+    if let Some(b) = &o.bundle {
+        return crate::bundle::build_pipeline(store, o, b);
+    }
     if let Some(t) = &o.traders {
         let ms = read_traders(t)?;
         store.upsert_memberships(&ms)?;
