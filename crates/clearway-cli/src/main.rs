@@ -3,6 +3,7 @@
 //! This binary is the only place that parses arguments and prints; every workflow is a function of
 //! `clearway-service`, which the commands' modules call and whose typed reports they print.
 
+mod admin;
 mod bench;
 mod commands;
 mod messages;
@@ -14,6 +15,7 @@ mod rad;
 mod rad_portal;
 mod rad_spectra;
 mod screening;
+mod serve;
 
 use clap::{Parser, Subcommand};
 
@@ -78,6 +80,15 @@ enum Command {
     /// Name matching: score, evaluate, search, benchmark.
     #[command(subcommand)]
     Names(names::NamesCommand),
+    // --- server (issue 13): HTTP API, accounts, audit ---
+    /// Serve the HTTP API (clearway-server) over the store, with the same layer flags as `screen`.
+    Serve(serve::ServeArgs),
+    /// Accounts: add, disable, tokens.
+    #[command(subcommand)]
+    Users(admin::UsersCommand),
+    /// The hash-chained audit log: verify, show.
+    #[command(subcommand)]
+    Audit(admin::AuditCommand),
 }
 
 fn main() -> ExitCode {
@@ -99,6 +110,9 @@ fn main() -> ExitCode {
         Command::Simulate(a) => model::simulate(a),
         Command::Lists(c) => names::lists(c),
         Command::Names(c) => names::names(c),
+        Command::Serve(a) => serve::serve(a),
+        Command::Users(c) => admin::users(c),
+        Command::Audit(c) => admin::audit_cmd(c),
     };
     match result {
         Ok(code) => code,
