@@ -593,7 +593,7 @@ impl FeatureSpec {
                     .collect())
             }
             Some(ColumnData::Numeric(v)) if self.is_numeric_input(col) => {
-                let mut ids: HashMap<u64, u32> = HashMap::new();
+                let mut ids: HashMap<u64, u32, std::hash::BuildHasherDefault<KeyHasher>> = HashMap::default();
                 Ok(v.iter()
                     .map(|&x| match value_bits(x) {
                         None => MISSING,
@@ -846,6 +846,12 @@ impl FeatureSpec {
         Ok(out)
     }
 
+    /// The text of a row's key of group `g` (as the encoders' statistics are keyed) into `k`; false when
+    /// a part is missing.
+    pub fn key_text(&self, g: &Group, cells: &[Cell<'_>], k: &mut String) -> bool {
+        self.key_into(g, cells, k)
+    }
+
     /// [`FeatureSpec::key`] into a reused buffer; false when a part is missing.
     fn key_into(&self, g: &Group, cells: &[Cell<'_>], k: &mut String) -> bool {
         k.clear();
@@ -958,9 +964,28 @@ fn value_bits(x: f64) -> Option<u64> {
 /// (per-row part ids, up to four), and per id the first row holding it.
 fn dense_first(parts: &[&[u32]]) -> (Vec<u32>, Vec<usize>) {
     let n = parts.first().map_or(0, |p| p.len());
-    let mut map: HashMap<u128, u32> = HashMap::new();
     let mut ids = Vec::with_capacity(n);
     let mut first = Vec::new();
+    if let [p] = parts {
+        // Part ids are already dense (level codes, first-appearance value ids): index, do not hash.
+        let mut map: Vec<u32> = Vec::new();
+        for (i, &c) in p.iter().enumerate() {
+            if c == MISSING {
+                ids.push(u32::MAX);
+                continue;
+            }
+            if map.len() <= c as usize {
+                map.resize(c as usize + 1, u32::MAX);
+            }
+            if map[c as usize] == u32::MAX {
+                map[c as usize] = first.len() as u32;
+                first.push(i);
+            }
+            ids.push(map[c as usize]);
+        }
+        return (ids, first);
+    }
+    let mut map: HashMap<u128, u32, std::hash::BuildHasherDefault<KeyHasher>> = HashMap::default();
     for i in 0..n {
         let mut k = 0u128;
         let mut missing = false;
@@ -984,6 +1009,30 @@ fn dense_first(parts: &[&[u32]]) -> (Vec<u32>, Vec<usize>) {
         ids.push(id);
     }
     (ids, first)
+}
+
+/// A multiply–xor hasher for the packed part ids of a key (not for untrusted text: the ids are dense
+/// indices this crate assigned, so there is nothing to flood).
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        let z = self.0.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        z ^ (z >> 29)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ b as u64).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0 ^ v).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    }
+    fn write_u128(&mut self, v: u128) {
+        self.write_u64(v as u64);
+        self.write_u64((v >> 64) as u64);
+    }
 }
 
 fn dense(parts: &[&[u32]]) -> Vec<u32> {

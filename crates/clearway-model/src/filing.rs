@@ -201,16 +201,20 @@ pub struct Assessment {
     pub missing: Vec<String>,
 }
 
-/// Score and explain a filing.
-pub fn assess(model: &Model, f: &Filing) -> Assessment {
-    let (vals, missing) = values(model, f);
-    let cells: Vec<Cell<'_>> = vals
-        .iter()
+/// Borrowed cells of owned values.
+pub fn cells(vals: &[Value]) -> Vec<Cell<'_>> {
+    vals.iter()
         .map(|v| match v {
             Value::Num(x) => Cell::Num(*x),
             Value::Cat(s) => Cell::Cat(s.as_deref()),
         })
-        .collect();
+        .collect()
+}
+
+/// Score and explain a filing.
+pub fn assess(model: &Model, f: &Filing) -> Assessment {
+    let (vals, missing) = values(model, f);
+    let cells = cells(&vals);
     let x = model.row_features(&cells);
     let (raw, contributions) = model.explain_features(&x);
     Assessment { raw_score: raw, probability: model.probability(raw), contributions, missing }

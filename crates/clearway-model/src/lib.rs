@@ -4,10 +4,12 @@
 //! - [`Dataset`] — a typed table read from CSV bytes ([`read_csv`]), columns numeric, categorical or date;
 //! - [`gbdt::Booster`] — histogram gradient-boosted trees (leaf-wise growth, binary log-loss or squared
 //!   error), trained by [`gbdt::train`], scored by [`gbdt::Booster::predict_raw`];
-//! - [`features::FeatureBuilder`] — declaration features in the customs-fraud tradition (unit values,
-//!   HS 2/4/6, smoothed historical fraud rates of entities and entity pairs, novelty flags);
+//! - [`features::FeatureSpec`] — declaration features in the customs-fraud tradition (unit values,
+//!   HS 2/4/6, fraud rates and counters of keys — entities, exact declared values and combinations chosen
+//!   on the training data — as ordered target statistics, novelty flags);
 //! - [`Model`] — the versioned model file: schema, encoders, trees, calibration, metrics; [`Model::score`]
-//!   and [`Model::explain`] (exact TreeSHAP);
+//!   and [`Model::explain`] (exact TreeSHAP); [`Model::update_statistics`] takes new exam results into
+//!   the key statistics without retraining;
 //! - [`metrics`] — precision / recall / revenue at inspection budgets, AUC;
 //! - [`simulate`] — the weekly budgeted-inspection protocol (exploitation vs hybrid);
 //! - [`filing`] — mapping a Clearway `Filing` to the columns of a declaration model.

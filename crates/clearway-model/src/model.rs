@@ -127,6 +127,19 @@ pub struct Model {
     pub training: TrainingInfo,
     /// Metrics on the validation set (None when trained without one).
     pub validation: Option<Report>,
+    /// Labelled rows added to the key statistics since training ([`Model::update_statistics`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updates: Option<StatsUpdates>,
+}
+
+/// The record of statistics updates: how many labelled rows were added after training, and a BLAKE3
+/// chain over them (each row's inputs and label), so a decision's configuration hash (the model's digest)
+/// names the statistics it was scored with.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StatsUpdates {
+    pub rows: usize,
+    pub positives: usize,
+    pub digest: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -285,7 +298,80 @@ impl Model {
             options: TrainOptionsRecord { drop: opts.drop.clone(), smoothing: opts.smoothing, folds: opts.folds },
             training,
             validation,
+            updates: None,
         })
+    }
+
+    /// Add labelled rows — exam results recorded after the model was trained, as cells aligned with
+    /// `spec.inputs` and a 0/1 label — to the key statistics used at scoring time. The trees stay; the
+    /// next score of a row sharing a key (an importer just found fraudulent, an HS × origin, a declared
+    /// value) reads the new rate and count. Rows already in the training data must not be added again.
+    /// Returns the number of rows added (rows whose label is not 0 or 1 are skipped).
+    pub fn update_statistics<'a, R>(&mut self, rows: impl IntoIterator<Item = (R, f64)>) -> usize
+    where
+        R: AsRef<[Cell<'a>]>,
+    {
+        let mut h = blake3::Hasher::new();
+        let mut up = self.updates.take().unwrap_or_default();
+        h.update(up.digest.as_bytes());
+        let mut added = 0;
+        let mut key = String::new();
+        for (cells, y) in rows {
+            let cells = cells.as_ref();
+            if (y != 0.0 && y != 1.0) || cells.len() != self.spec.inputs.len() {
+                continue;
+            }
+            for (gi, g) in self.spec.groups.iter().enumerate() {
+                if !self.spec.key_text(g, cells, &mut key) {
+                    continue;
+                }
+                let Some(m) = self.encoders.stats.get_mut(gi) else { continue };
+                let e = match m.get_mut(key.as_str()) {
+                    Some(e) => e,
+                    None => m.entry(key.clone()).or_insert((0.0, 0.0)),
+                };
+                e.0 += y;
+                e.1 += 1.0;
+            }
+            for c in cells {
+                match c {
+                    Cell::Num(x) => h.update(&x.to_bits().to_le_bytes()),
+                    Cell::Cat(Some(v)) => h.update(v.as_bytes()).update(&[0x1f]),
+                    Cell::Cat(None) => h.update(&[0x1e]),
+                };
+            }
+            h.update(&[y as u8]);
+            added += 1;
+            up.positives += (y == 1.0) as usize;
+        }
+        up.rows += added;
+        up.digest = h.finalize().to_hex().to_string();
+        self.updates = if up.rows > 0 { Some(up) } else { None };
+        added
+    }
+
+    /// [`Model::update_statistics`] by value: the model scoring with the statistics of the training data
+    /// plus `rows`.
+    pub fn with_stats_update<'a, R>(mut self, rows: impl IntoIterator<Item = (R, f64)>) -> Model
+    where
+        R: AsRef<[Cell<'a>]>,
+    {
+        self.update_statistics(rows);
+        self
+    }
+
+    /// Add exam results of stored filings (`found` = the examination found something) to the key
+    /// statistics; each filing is mapped onto the model's columns as for scoring ([`crate::filing`]).
+    pub fn update_from_exams<'f>(
+        &mut self,
+        exams: impl IntoIterator<Item = (&'f clearway_core::Filing, bool)>,
+    ) -> usize {
+        let rows: Vec<(Vec<crate::filing::Value>, f64)> = exams
+            .into_iter()
+            .map(|(f, found)| (crate::filing::values(self, f).0, if found { 1.0 } else { 0.0 }))
+            .collect();
+        let cells: Vec<(Vec<Cell<'_>>, f64)> = rows.iter().map(|(v, y)| (crate::filing::cells(v), *y)).collect();
+        self.update_statistics(cells)
     }
 
     /// The JSON text of the model file.

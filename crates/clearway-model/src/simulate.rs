@@ -5,6 +5,11 @@
 //! it has seen, inspects `budget` % of them, and only the inspected rows' labels join its history; the
 //! model is retrained every week. *Exploitation* inspects the top-scored rows; *hybrid* inspects the
 //! top-scored `(1 − random_share)` of the budget and a seeded random draw from the rest for the remainder.
+//!
+//! Two more strategies never retrain: both keep the model trained on the warm-up weeks and inspect by the
+//! hybrid rule. *Frozen* scores with the warm-up statistics; *updated* adds each week's inspected rows'
+//! exam results to the model's key statistics ([`Model::update_statistics`]) before the next week, which
+//! is what updating the statistics from the store without retraining is worth.
 
 use crate::data::{ColumnData, Dataset, NO_DATE};
 use crate::gbdt::{Params, Rng};
@@ -56,6 +61,10 @@ pub struct Week {
     pub frauds: usize,
     pub exploitation: StrategyWeek,
     pub hybrid: StrategyWeek,
+    /// The warm-up model, never retrained, statistics never updated (hybrid rule).
+    pub frozen: StrategyWeek,
+    /// The warm-up model, never retrained, statistics updated with every inspected row (hybrid rule).
+    pub updated: StrategyWeek,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -92,6 +101,9 @@ pub fn simulate(ds: &Dataset, o: &SimOptions) -> Result<Vec<Week>, SimError> {
         }
     }
     let warm: Vec<usize> = by_week[..o.warmup_weeks].iter().flatten().copied().collect();
+    let frozen = Model::train(&ds.select(&warm), None, None, &o.train)?;
+    let mut updated = frozen.clone();
+    let cols = frozen.spec.resolve(ds).map_err(|column| ModelError::MissingColumn { column })?;
     let mut pools = [warm.clone(), warm];
     let mut rng = Rng::new(o.seed);
     let last = match o.weeks {
@@ -107,35 +119,47 @@ pub fn simulate(ds: &Dataset, o: &SimOptions) -> Result<Vec<Week>, SimError> {
         let frauds = rows.iter().filter(|&&i| labels[i] > 0.5).count();
         let k = budget_rows(rows.len(), o.budget_pct);
         let mut results = Vec::new();
-        for (s, pool) in pools.iter_mut().enumerate() {
-            let train = ds.select(pool);
-            let model = Model::train(&train, None, None, &o.train)?;
-            let scores = model.score(&batch)?;
-            let order = crate::metrics::ranking(&scores);
-            let chosen: Vec<usize> = if s == 0 {
-                order[..k].to_vec()
-            } else {
-                let k_rand = ((k as f64) * o.random_share_pct / 100.0).round() as usize;
-                let k_exp = k - k_rand.min(k);
-                let mut c: Vec<usize> = order[..k_exp].to_vec();
-                let mut rest: Vec<usize> = order[k_exp..].to_vec();
-                for _ in 0..k_rand.min(rest.len()) {
-                    let j = rng.below(rest.len());
-                    c.push(rest.swap_remove(j));
-                }
-                c
-            };
+        let mut inspect = |scores: &[f64], hybrid: bool| -> Vec<usize> {
+            let order = crate::metrics::ranking(scores);
+            if !hybrid {
+                return order[..k].to_vec();
+            }
+            let k_rand = ((k as f64) * o.random_share_pct / 100.0).round() as usize;
+            let k_exp = k - k_rand.min(k);
+            let mut c: Vec<usize> = order[..k_exp].to_vec();
+            let mut rest: Vec<usize> = order[k_exp..].to_vec();
+            for _ in 0..k_rand.min(rest.len()) {
+                let j = rng.below(rest.len());
+                c.push(rest.swap_remove(j));
+            }
+            c
+        };
+        let outcome = |chosen: &[usize]| {
             let found = chosen.iter().filter(|&&j| labels[rows[j]] > 0.5).count();
-            pool.extend(chosen.iter().map(|&j| rows[j]));
-            results.push(StrategyWeek {
+            StrategyWeek {
                 inspected: chosen.len(),
                 found,
                 precision: if chosen.is_empty() { 0.0 } else { found as f64 / chosen.len() as f64 },
                 recall: if frauds == 0 { 0.0 } else { found as f64 / frauds as f64 },
-            });
+            }
+        };
+        for (s, pool) in pools.iter_mut().enumerate() {
+            let train = ds.select(pool);
+            let model = Model::train(&train, None, None, &o.train)?;
+            let chosen = inspect(&model.score(&batch)?, s == 1);
+            pool.extend(chosen.iter().map(|&j| rows[j]));
+            results.push(outcome(&chosen));
         }
+        let chosen = inspect(&frozen.score(&batch)?, true);
+        let frozen_week = outcome(&chosen);
+        let chosen = inspect(&updated.score(&batch)?, true);
+        let updated_week = outcome(&chosen);
+        let found: Vec<(Vec<crate::features::Cell<'_>>, f64)> =
+            chosen.iter().map(|&j| (crate::features::cells_of(ds, &cols, rows[j]), labels[rows[j]])).collect();
+        updated.update_statistics(found);
         let hybrid = results.pop().unwrap_or(StrategyWeek { inspected: 0, found: 0, precision: 0.0, recall: 0.0 });
-        let exploitation = results.pop().unwrap_or(StrategyWeek { inspected: 0, found: 0, precision: 0.0, recall: 0.0 });
+        let exploitation =
+            results.pop().unwrap_or(StrategyWeek { inspected: 0, found: 0, precision: 0.0, recall: 0.0 });
         out.push(Week {
             week: w + 1,
             start: crate::data::format_date(min + 7 * w as i32),
@@ -143,6 +167,8 @@ pub fn simulate(ds: &Dataset, o: &SimOptions) -> Result<Vec<Week>, SimError> {
             frauds,
             exploitation,
             hybrid,
+            frozen: frozen_week,
+            updated: updated_week,
         });
     }
     Ok(out)
