@@ -9,6 +9,7 @@ pub mod codes;
 pub mod decision;
 pub mod diagnostic;
 pub mod filing;
+pub mod licence;
 pub mod time;
 pub mod trust;
 

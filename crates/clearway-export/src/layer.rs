@@ -16,6 +16,7 @@
 //! | `EXP-LICENCE-REQUIRED` | a licence is required, none and no valid exception declared | security | 40 | hold |
 //! | `EXP-LICENCE-REVIEW` | a rule may require a licence (review outcome only) | compliance | 10 | document-check |
 //! | `EXP-LICENCE-NOT-FOUND`, `-EXPIRED`, `-DESTINATION`, `-END-USER`, `-ITEM`, `-USED-UP`, `-MALFORMED` | the declared licence does not cover the item | security | 40 | hold |
+//! | `EXP-LICENCE-COVERED` | a licence item covers the goods item: balance before and after, and the draw the store makes on commit | info | 0 | — |
 //! | `EXP-EXCEPTION-INELIGIBLE` | a licence exception not available for the destination, value or item | security | 40 | hold |
 //! | `EXP-TRANSSHIPMENT` | a controlled or CHPL item routed through a transshipment country toward a restricted destination | security | 40 | hold |
 //! | `EXP-FORWARDER-CONSIGNEE` | a controlled or CHPL item; ultimate consignee a forwarder or trading company, no end use | security | 25 | document-check |
@@ -40,7 +41,7 @@ use serde_json::json;
 use crate::classification::Classification;
 use crate::flags::{self, Guidance};
 use crate::goods::{self, Candidates};
-use crate::licence::{Claim, LicenceBook};
+use crate::licence::{Claim, Cover, LicenceBook};
 use crate::requirement::{self, EndUse, ItemFacts, Outcome, Regime, Requirement};
 use crate::tables::Tables;
 
@@ -231,6 +232,7 @@ impl Layer for ExportControl {
         let toward_restricted = restricted(t, &dest) || transit.iter().any(|c| restricted(t, c));
 
         let mut summary = Vec::with_capacity(items.len());
+        let mut drawn: Vec<clearway_core::licence::Draw> = Vec::new();
         for it in &items {
             // Question 1: is it controlled?
             self.classification_checks(it, t, &w, out);
@@ -360,10 +362,27 @@ impl Layer for ExportControl {
                                 end_user,
                                 date,
                             };
-                            match self.book.check(&claim) {
+                            // Balances: the caller's (else the book's), less what earlier goods
+                            // items of this filing drew.
+                            let checked = self.book.check_with(&claim, |n, i| {
+                                let mut u = match ctx.licence_used {
+                                    Some(b) => b.get(&(n.to_string(), i)).copied(),
+                                    None => self.book.used.get(&(n.to_string(), i)).copied(),
+                                }
+                                .unwrap_or_default();
+                                for d in drawn.iter().filter(|d| d.number == n && d.item == i) {
+                                    u.quantity += d.quantity;
+                                    u.value += d.value;
+                                }
+                                u
+                            });
+                            match checked {
                                 Ok(cover) => {
                                     covered =
                                         format!("licence {} item {}", cover.number, cover.item + 1);
+                                    let fi = covered_finding(it, &cover, &summaries);
+                                    drawn.extend(clearway_core::licence::Draw::from_finding(&fi));
+                                    out.push(fi);
                                 }
                                 Err(problems) => {
                                     covered = "licence does not cover".into();
@@ -861,6 +880,55 @@ impl ExportControl {
             );
         }
     }
+}
+
+/// `EXP-LICENCE-COVERED`: the licence item that covers a goods item, the balance before and after, and
+/// the draw the store makes when it commits the decision ([`clearway_core::licence::draws`]).
+fn covered_finding(it: &Item<'_>, cover: &Cover, summaries: &[String]) -> Finding {
+    let before = |b: Option<f64>, unit: &str| b.map(|b| format!("{b} {unit}"));
+    let balance: Vec<String> = [
+        before(cover.quantity_before, "units"),
+        before(cover.value_before, "in value"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let mut fi = Finding::new(
+        LAYER,
+        clearway_core::licence::COVERED,
+        FindingKind::Info,
+        0.0,
+        format!(
+            "Goods item {}: covered by licence {} item {} ({}; balance before {}) — {}",
+            it.no,
+            cover.number,
+            cover.item + 1,
+            cover.entry,
+            if balance.is_empty() {
+                "not limited".into()
+            } else {
+                balance.join(", ")
+            },
+            summaries.join("; ")
+        ),
+    )
+    .with("goods_item", it.no)
+    .with("licence", cover.number.clone())
+    .with("licence_item", cover.item + 1)
+    .with("entry", cover.entry.clone())
+    .with("draw_quantity", it.g.quantity.unwrap_or(0.0))
+    .with("draw_value", it.g.value.unwrap_or(0.0));
+    for (k, v) in [
+        ("quantity_before", cover.quantity_before),
+        ("value_before", cover.value_before),
+        ("quantity_after", cover.remaining_quantity),
+        ("value_after", cover.remaining_value),
+    ] {
+        if let Some(v) = v {
+            fi = fi.with(k, v);
+        }
+    }
+    fi
 }
 
 /// Whether a filing's findings include an export-control finding with a hold.

@@ -9,44 +9,10 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::classification::Classification;
-
-/// One licence (permit) as issued.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Licence {
-    /// Licence number as issued (e.g. BIS `D1234567`, a Canadian permit number).
-    pub number: String,
-    pub holder: String,
-    /// Issuing authority: `BIS`, `DDTC`, `GAC`, `SE`...
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub authority: Option<String>,
-    pub items: Vec<LicenceItem>,
-    /// Authorised destinations, ISO 3166-1 alpha-2.
-    pub destinations: Vec<String>,
-    /// Authorised end users (empty: any end user).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub end_users: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub valid_from: Option<NaiveDate>,
-    pub valid_to: NaiveDate,
-}
-
-/// One authorised line of a licence.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LicenceItem {
-    /// Control entry (ECCN, `USML XI`, `ECL 1-3.A.1`).
-    pub entry: String,
-    /// Authorised quantity, in the goods item's unit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quantity: Option<f64>,
-    /// Authorised value, in the licence's currency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<f64>,
-}
+pub use clearway_core::licence::{Balances, Licence, LicenceItem, Used};
 
 /// A problem with an imported licence; import applies nothing when there is one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
@@ -66,72 +32,70 @@ pub fn valid_number(s: &str) -> bool {
         && s.chars().any(|c| c.is_ascii_digit())
 }
 
-impl Licence {
-    /// Every problem with this licence record.
-    pub fn validate(&self, line: Option<usize>) -> Vec<LicenceError> {
-        let mut errs = Vec::new();
-        let mut e = |m: String| {
-            errs.push(LicenceError {
-                number: self.number.clone(),
-                line,
-                message: m,
-            })
-        };
-        if !valid_number(&self.number) {
-            e(
-                "malformed licence number: expected 4-24 letters, digits, '-' or '/', with a digit"
-                    .into(),
-            );
+/// Every problem with a licence record (`line`: where it was read, for the messages).
+pub fn validate(l: &Licence, line: Option<usize>) -> Vec<LicenceError> {
+    let mut errs = Vec::new();
+    let mut e = |m: String| {
+        errs.push(LicenceError {
+            number: l.number.clone(),
+            line,
+            message: m,
+        })
+    };
+    if !valid_number(&l.number) {
+        e(
+            "malformed licence number: expected 4-24 letters, digits, '-' or '/', with a digit"
+                .into(),
+        );
+    }
+    if l.holder.trim().is_empty() {
+        e("no holder".into());
+    }
+    if l.items.is_empty() {
+        e("no items".into());
+    }
+    for (i, it) in l.items.iter().enumerate() {
+        if let Err(err) = Classification::parse(&it.entry) {
+            e(format!("item {}: {err}", i + 1));
         }
-        if self.holder.trim().is_empty() {
-            e("no holder".into());
+        if it.quantity.is_none() && it.value.is_none() {
+            e(format!(
+                "item {} ({}): neither an authorised quantity nor a value",
+                i + 1,
+                it.entry
+            ));
         }
-        if self.items.is_empty() {
-            e("no items".into());
-        }
-        for (i, it) in self.items.iter().enumerate() {
-            if let Err(err) = Classification::parse(&it.entry) {
-                e(format!("item {}: {err}", i + 1));
-            }
-            if it.quantity.is_none() && it.value.is_none() {
+        for (what, v) in [("quantity", it.quantity), ("value", it.value)] {
+            if let Some(v) = v
+                && (!v.is_finite() || v < 0.0)
+            {
                 e(format!(
-                    "item {} ({}): neither an authorised quantity nor a value",
+                    "item {} ({}): {what} {v} is negative or not a number",
                     i + 1,
                     it.entry
                 ));
             }
-            for (what, v) in [("quantity", it.quantity), ("value", it.value)] {
-                if let Some(v) = v
-                    && (!v.is_finite() || v < 0.0)
-                {
-                    e(format!(
-                        "item {} ({}): {what} {v} is negative or not a number",
-                        i + 1,
-                        it.entry
-                    ));
-                }
-            }
         }
-        if self.destinations.is_empty() {
-            e("no destinations".into());
-        }
-        for d in &self.destinations {
-            if d.len() != 2 || !d.chars().all(|c| c.is_ascii_uppercase()) {
-                e(format!(
-                    "destination {d:?} is not an ISO 3166-1 alpha-2 code"
-                ));
-            }
-        }
-        if let Some(from) = self.valid_from
-            && from > self.valid_to
-        {
+    }
+    if l.destinations.is_empty() {
+        e("no destinations".into());
+    }
+    for d in &l.destinations {
+        if d.len() != 2 || !d.chars().all(|c| c.is_ascii_uppercase()) {
             e(format!(
-                "valid_from {from} is after valid_to {}",
-                self.valid_to
+                "destination {d:?} is not an ISO 3166-1 alpha-2 code"
             ));
         }
-        errs
     }
+    if let Some(from) = l.valid_from
+        && from > l.valid_to
+    {
+        e(format!(
+            "valid_from {from} is after valid_to {}",
+            l.valid_to
+        ));
+    }
+    errs
 }
 
 /// Parse licences from a JSON array; all or nothing.
@@ -143,7 +107,7 @@ pub fn parse_json(text: &str) -> Result<Vec<Licence>, Vec<LicenceError>> {
             message: e.to_string(),
         }]
     })?;
-    let errs: Vec<LicenceError> = v.iter().flat_map(|l| l.validate(None)).collect();
+    let errs: Vec<LicenceError> = v.iter().flat_map(|l| validate(l, None)).collect();
     if errs.is_empty() { Ok(v) } else { Err(errs) }
 }
 
@@ -261,26 +225,23 @@ pub fn parse_csv(text: &str) -> Result<Vec<Licence>, Vec<LicenceError>> {
         .iter()
         .filter_map(|n| by.remove(n))
         .map(|(l, line)| {
-            errs.extend(l.validate(Some(line)));
+            errs.extend(validate(&l, Some(line)));
             l
         })
         .collect();
     if errs.is_empty() { Ok(out) } else { Err(errs) }
 }
 
-/// What one licence item has used so far.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
-pub struct Used {
-    pub quantity: f64,
-    pub value: f64,
-}
-
-/// A snapshot of the registry and its balances, as the layer sees it.
+/// The registry as the layer sees it, with balances of its own for callers that pass none.
+///
+/// The service passes the balances of the moment in the engine's `Context` instead
+/// ([`LicenceBook::check_with`]): the registry is configuration (it enters the fingerprint), the
+/// balances are state, like entity history.
 #[derive(Debug, Clone, Default)]
 pub struct LicenceBook {
     pub licences: HashMap<String, Licence>,
-    /// (licence number, item index) → used.
-    pub used: HashMap<(String, usize), Used>,
+    /// (licence number, item index) → used; read when the caller passes no balances.
+    pub used: Balances,
 }
 
 /// The licence item that covers a goods item.
@@ -289,6 +250,12 @@ pub struct Cover {
     pub number: String,
     /// Index of the licence item.
     pub item: usize,
+    /// The licence item's entry.
+    pub entry: String,
+    /// Balance before this export (authorised less used), when the item authorises a quantity / value.
+    pub quantity_before: Option<f64>,
+    pub value_before: Option<f64>,
+    /// Balance after it.
     pub remaining_quantity: Option<f64>,
     pub remaining_value: Option<f64>,
 }
@@ -457,8 +424,23 @@ impl LicenceBook {
         }
     }
 
-    /// Which licence item covers the claim, or every reason none does.
+    /// Which licence item covers the claim, or every reason none does, against the book's own balances.
     pub fn check(&self, c: &Claim<'_>) -> Result<Cover, Vec<Problem>> {
+        self.check_with(c, |n, i| {
+            self.used
+                .get(&(n.to_string(), i))
+                .copied()
+                .unwrap_or_default()
+        })
+    }
+
+    /// [`check`](Self::check) against other balances: `used(number, item)` is what the item has used (a
+    /// store snapshot, plus what was assessed since, plus earlier goods items of the same filing).
+    pub fn check_with(
+        &self,
+        c: &Claim<'_>,
+        used: impl Fn(&str, usize) -> Used,
+    ) -> Result<Cover, Vec<Problem>> {
         let number = c.number.trim();
         if !valid_number(number) {
             return Err(vec![Problem::Malformed {
@@ -516,7 +498,7 @@ impl LicenceBook {
             });
             return Err(problems);
         };
-        let used = self.used.get(&(n(), idx)).copied().unwrap_or_default();
+        let used = used(number, idx);
         let remaining_quantity = item.quantity.map(|q| q - used.quantity);
         let remaining_value = item.value.map(|v| v - used.value);
         for (what, rem, req) in [
@@ -539,6 +521,9 @@ impl LicenceBook {
             Ok(Cover {
                 number: n(),
                 item: idx,
+                entry: item.entry.clone(),
+                quantity_before: remaining_quantity,
+                value_before: remaining_value,
                 remaining_quantity: remaining_quantity.map(|r| r - c.quantity.unwrap_or(0.0)),
                 remaining_value: remaining_value.map(|r| r - c.value.unwrap_or(0.0)),
             })

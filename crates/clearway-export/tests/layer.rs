@@ -119,11 +119,73 @@ fn a_licence_covers_and_its_problems_are_named() {
             "BERLIN INSTRUMENTS GMBH",
         ),
     );
-    assert_eq!(codes(&ok), ["EXP-SUMMARY"]);
+    assert_eq!(codes(&ok), ["EXP-LICENCE-COVERED", "EXP-SUMMARY"]);
     assert_eq!(
-        ok.findings[0].evidence["items"][0]["covered_by"],
+        ok.findings[1].evidence["items"][0]["covered_by"],
         json!("licence D1234567 item 1")
     );
+    let cov = &ok.findings[0];
+    assert_eq!(cov.evidence["quantity_before"], json!(100.0));
+    assert_eq!(cov.evidence["quantity_after"], json!(90.0));
+    let draws: Vec<_> = clearway_core::licence::draws(&ok).collect();
+    assert_eq!(draws.len(), 1);
+    assert_eq!(
+        (draws[0].number.as_str(), draws[0].item, draws[0].quantity),
+        ("D1234567", 0, 10.0)
+    );
+
+    // The balances of the moment come from the caller (the service), not the book.
+    let mut p = Pipeline::empty(
+        Config::default(),
+        ReferenceData::default(),
+        Registry::default(),
+    );
+    p.add_layer(Box::new(ExportControl::new(book.clone())));
+    let mut used = clearway_core::licence::Balances::new();
+    used.insert(
+        ("D1234567".into(), 0),
+        clearway_export::Used {
+            quantity: 95.0,
+            value: 0.0,
+        },
+    );
+    let f = filing(export(
+        goods(10.0),
+        "DE",
+        Some("radar test equipment production"),
+        &[],
+        "BERLIN INSTRUMENTS GMBH",
+    ));
+    let late = p.assess_in(&f, None, None, Some(&used));
+    assert!(
+        codes(&late).contains(&"EXP-LICENCE-USED-UP".to_string()),
+        "{:?}",
+        codes(&late)
+    );
+    assert!(late.actions.contains(&Action::Hold));
+
+    // Two goods items of one filing draw on the same balance: the second sees the first's draw.
+    let two = json!([
+        {"description": "MMIC", "hs_code": "854233", "quantity": 60.0, "export": {"classification": "3A001.b.2", "licence": "D1234567"}},
+        {"description": "MMIC", "hs_code": "854233", "quantity": 60.0, "export": {"classification": "3A001.b.2", "licence": "D1234567"}}
+    ]);
+    let d = run_with(
+        book.clone(),
+        export(
+            two,
+            "DE",
+            Some("radar test equipment production"),
+            &[],
+            "BERLIN INSTRUMENTS GMBH",
+        ),
+    );
+    let c = codes(&d);
+    assert!(
+        c.contains(&"EXP-LICENCE-COVERED".to_string())
+            && c.contains(&"EXP-LICENCE-USED-UP".to_string()),
+        "{c:?}"
+    );
+    assert_eq!(clearway_core::licence::draws(&d).count(), 1);
     let over = run_with(
         book.clone(),
         export(

@@ -6,7 +6,8 @@
 //! Capabilities: [`FilingStore`] (filings, decisions, rejects, memberships), [`ExamStore`],
 //! [`SelectionStore`], [`ListAccess`] (sanctions lists, [`lists`]), [`UserStore`] (accounts, token
 //! hashes, failed sign-ins, [`users`]), [`AuditStore`] (the hash-chained audit log and
-//! [`audit::verify`]) and [`CaseStore`] (assignments, overrides, the queue, [`cases`]). Workflows take
+//! [`audit::verify`]) and [`CaseStore`] (assignments, overrides, the queue, [`cases`]) and [`LicenceStore`] (export licences and
+//! their balances, drawn atomically with the batch that stores the decision, [`licences`]). Workflows take
 //! `&mut dyn Store`; a method on a concrete backend needs its capability trait in scope.
 //!
 //! Implementations: [`sqlite::SqliteStore`] (embedded default: one file, WAL) and
@@ -27,6 +28,7 @@ pub mod audit;
 pub mod cases;
 mod codec;
 pub mod exams;
+pub mod licences;
 pub mod lists;
 pub mod memory;
 pub mod postgres;
@@ -35,6 +37,7 @@ pub mod users;
 
 pub use audit::{AuditEntry, AuditEvent, AuditFilter, AuditStore, AuditVerify, Broken};
 pub use cases::{Assignment, CaseStore, Override, QueueFilter, QueueItem, QueuePage};
+pub use licences::{DrawRecord, LicenceImport, LicenceStore, StoredLicence};
 pub use lists::{ListAccess, ListStore};
 pub use users::{Role, TokenRecord, User, UserStore};
 
@@ -204,12 +207,12 @@ pub trait SelectionStore: Send {
 /// The store seam: every capability. Every backend implements all of them, so `&mut dyn Store` is what
 /// workflows take; a function that needs one capability may take that trait alone.
 pub trait Store:
-    FilingStore + ExamStore + SelectionStore + lists::ListAccess + users::UserStore + audit::AuditStore + cases::CaseStore + Send
+    FilingStore + ExamStore + SelectionStore + lists::ListAccess + users::UserStore + audit::AuditStore + cases::CaseStore + licences::LicenceStore + Send
 {
 }
 
 impl<T> Store for T where
-    T: FilingStore + ExamStore + SelectionStore + lists::ListAccess + users::UserStore + audit::AuditStore + cases::CaseStore + Send
+    T: FilingStore + ExamStore + SelectionStore + lists::ListAccess + users::UserStore + audit::AuditStore + cases::CaseStore + licences::LicenceStore + Send
 {
 }
 

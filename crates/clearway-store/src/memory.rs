@@ -59,6 +59,7 @@ pub struct MemoryStore {
     assignments: BTreeMap<String, Assignment>,
     /// Oldest first.
     overrides: Vec<Override>,
+    pub(crate) licences: crate::licences::MemoryLicences,
 }
 
 /// The list storage of a [`MemoryStore`].
@@ -91,6 +92,20 @@ impl FilingStore for MemoryStore {
                 check_accepted(a)?;
             }
         }
+        // Licence draws of the decisions this batch stores (licences.rs), checked the same way.
+        if crate::licences::batch_draws(items) {
+            let mut pending = clearway_core::licence::Balances::new();
+            let mut seen = HashSet::new();
+            for item in items {
+                if let BatchItem::Accepted(a) = item
+                    && seen.insert((a.filing.id.as_str(), a.filing.version))
+                    && !self.filings.get(&a.filing.id).is_some_and(|v| v.contains_key(&a.filing.version))
+                {
+                    let draws = crate::licences::decision_draws(&a.decision);
+                    self.licences.check(&a.filing.id, a.filing.version, &draws, &mut pending)?;
+                }
+            }
+        }
         let now = Utc::now();
         let mut outcomes = Vec::with_capacity(items.len());
         for item in items {
@@ -113,6 +128,10 @@ impl FilingStore for MemoryStore {
                         },
                     );
                     self.versions += 1;
+                    let draws = crate::licences::decision_draws(&a.decision);
+                    if !draws.is_empty() {
+                        self.licences.apply(&a.filing.id, a.filing.version, &draws, now);
+                    }
                     outcomes.push(Outcome::Stored);
                 }
                 BatchItem::Rejected(r) => {

@@ -176,6 +176,8 @@ pub struct PgStore {
     pub(crate) audit_ready: bool,
     /// The case tables exist (`cases.rs`).
     pub(crate) cases_ready: bool,
+    /// The licence tables exist (`licences.rs`).
+    pub(crate) licences_ready: bool,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -210,7 +212,7 @@ impl PgStore {
     fn init(mut client: Client) -> Result<Self> {
         migrate(&mut client)?;
         let stmts = Stmts::prepare(&mut client)?;
-        Ok(PgStore { client, stmts, exams_ready: false, lists_ready: false, users_ready: false, audit_ready: false, cases_ready: false })
+        Ok(PgStore { client, stmts, exams_ready: false, lists_ready: false, users_ready: false, audit_ready: false, cases_ready: false, licences_ready: false })
     }
 
     /// The schema version of the connected database.
@@ -290,6 +292,9 @@ enum Plan {
 
 impl FilingStore for PgStore {
     fn write_batch(&mut self, items: &[BatchItem]) -> Result<Vec<Outcome>> {
+        if crate::licences::batch_draws(items) {
+            self.licences_init()?;
+        }
         let PgStore { client, stmts, .. } = self;
 
         // Which items are first occurrences (of a filing version, or of a rejected input's content).
@@ -436,6 +441,15 @@ impl FilingStore for PgStore {
                 l_lanes.push(lane);
             }
             tx.execute(&stmts.upsert_latest, &[&l_ids, &l_versions, &l_lanes])?;
+            // Licence draws of the new decisions, in this transaction (licences.rs), in key order.
+            let now = Utc::now();
+            for &i in &new {
+                let a = accepted(i)?;
+                let draws = crate::licences::decision_draws(&a.decision);
+                if !draws.is_empty() {
+                    crate::licences::pg_draw(&mut tx, &a.filing.id, a.filing.version, &draws, now)?;
+                }
+            }
         }
 
         // 4. Rejected inputs.

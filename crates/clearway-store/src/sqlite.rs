@@ -121,6 +121,8 @@ pub struct SqliteStore {
     pub(crate) audit_ready: bool,
     /// The case tables exist (`cases.rs`).
     pub(crate) cases_ready: bool,
+    /// The licence tables exist (`licences.rs`).
+    pub(crate) licences_ready: bool,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -154,7 +156,7 @@ impl SqliteStore {
         conn.pragma_update(None, "cache_size", -131072)?; // 128 MiB: the id index of a few million filings stays in memory
         conn.set_prepared_statement_cache_capacity(32);
         migrate(&mut conn)?;
-        Ok(SqliteStore { conn, exams_ready: false, lists_ready: false, users_ready: false, audit_ready: false, cases_ready: false })
+        Ok(SqliteStore { conn, exams_ready: false, lists_ready: false, users_ready: false, audit_ready: false, cases_ready: false, licences_ready: false })
     }
 
     /// The schema version of the open database.
@@ -209,6 +211,9 @@ impl FilingStore for SqliteStore {
     fn write_batch(&mut self, items: &[BatchItem]) -> Result<Vec<Outcome>> {
         let now = fmt_time(Utc::now());
         let mut outcomes = Vec::with_capacity(items.len());
+        if crate::licences::batch_draws(items) {
+            self.licences_init()?;
+        }
         // Dropping the transaction without commit (on any `?` below) rolls the whole batch back.
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         {
@@ -259,6 +264,11 @@ impl FilingStore for SqliteStore {
                             filing_json,
                             a.raw,
                         ])?;
+                        // Licence draws of the new decision, in this transaction (licences.rs).
+                        let draws = crate::licences::decision_draws(d);
+                        if !draws.is_empty() {
+                            crate::licences::sqlite_draw(&tx, &f.id, f.version, &draws, &now)?;
+                        }
                         next_row += 1;
                         outcomes.push(Outcome::Stored);
                     }
