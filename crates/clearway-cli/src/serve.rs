@@ -52,6 +52,10 @@ pub struct ServeArgs {
     /// Engine configuration (JSON): thresholds, random-selection rates, weight overrides.
     #[arg(long)]
     pub config: Option<PathBuf>,
+    /// An assessment bundle (`clearway bundle create`): configuration, profiles, selectivity and model
+    /// from one signed file; decisions record its hash.
+    #[arg(long, value_name = "FILE")]
+    pub bundle: Option<PathBuf>,
     #[command(flatten)]
     pub profiles: crate::profiles::ScreenOpts,
     #[command(flatten)]
@@ -74,7 +78,8 @@ pub fn serve(a: ServeArgs) -> Result<ExitCode> {
         lists: !a.names.no_lists,
         list_bands: a.names.list_bands.clone(),
         portal_results: a.portal.portal_results.clone(),
-        bundle: None, // bundle engineer: expose --bundle here (seams.md, "Bundle")
+        bundle: a.bundle.clone(),
+        ..PipelineOptions::default()
     };
     let mut store = clearway_service::open_store(&db)?;
     let screener = clearway_service::build_pipeline(store.as_mut(), &opts)?;
@@ -102,6 +107,7 @@ pub fn serve(a: ServeArgs) -> Result<ExitCode> {
         ingest_concurrency: a.ingest_concurrency.max(1),
         secure_cookies: a.tls_cert.is_some(),
         model_info,
+        pipeline_options: Some(opts),
     };
     let tls = a.tls_cert.zip(a.tls_key);
     clearway_server::serve_blocking(ServeConfig {

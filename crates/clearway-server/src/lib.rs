@@ -57,6 +57,8 @@ pub struct Options {
     pub secure_cookies: bool,
     /// What `GET /v1/model` says about the learned model, when one is configured.
     pub model_info: Option<serde_json::Value>,
+    /// What the pipeline was built from: a list import or a disposition rebuilds it from these.
+    pub pipeline_options: Option<clearway_service::PipelineOptions>,
 }
 
 impl Default for Options {
@@ -70,6 +72,7 @@ impl Default for Options {
             ingest_concurrency: 1,
             secure_cookies: false,
             model_info: None,
+            pipeline_options: None,
         }
     }
 }
@@ -162,6 +165,11 @@ pub fn router(state: AppState) -> Router {
             axum::routing::delete(admin::revoke_token),
         )
         .route("/v1/audit", get(admin::audit_log))
+        .route("/v1/lists", get(lists::show).post(lists::import))
+        .route("/v1/lists/diff", get(lists::diff))
+        .route("/v1/lists/dispositions", post(lists::dispose))
+        .route("/v1/profiles/check", post(lists::check_profiles))
+        .route("/v1/profiles/stats", get(lists::profile_stats))
         .route_layer(from_fn_with_state(state.clone(), auth::authenticate))
         .route_layer(from_fn_with_state(state.clone(), metrics::track))
         .fallback(not_found)

@@ -219,6 +219,8 @@ impl Modify for Security {
         api::cases::queue, api::cases::assign, api::cases::exam, api::cases::override_,
         api::admin::list_users, api::admin::add_user, api::admin::disable_user, api::admin::create_token, api::admin::revoke_token,
         api::admin::audit_log,
+        api::lists::show, api::lists::import, api::lists::diff, api::lists::dispose,
+        api::lists::check_profiles, api::lists::profile_stats,
     ),
     components(schemas(Problem, DecisionDoc, DiagnosticDoc, FilingDoc, RoleDoc)),
     modifiers(&Security),

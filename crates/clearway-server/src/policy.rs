@@ -62,6 +62,28 @@ pub const RULES: &[Rule] = &[
     rule("POST", "/v1/filings/{id}/assign", &[Officer, Supervisor]),
     rule("POST", "/v1/filings/{id}/exam", &[Officer, Supervisor]),
     rule("POST", "/v1/filings/{id}/override", &[Supervisor]),
+    rule(
+        "GET",
+        "/v1/lists",
+        &[ListManager, Targeter, Supervisor, Auditor],
+    ),
+    rule("POST", "/v1/lists", &[ListManager]),
+    rule(
+        "GET",
+        "/v1/lists/diff",
+        &[ListManager, Targeter, Supervisor, Auditor],
+    ),
+    rule(
+        "POST",
+        "/v1/lists/dispositions",
+        &[ListManager, Officer, Supervisor],
+    ),
+    rule("POST", "/v1/profiles/check", &[Targeter]),
+    rule(
+        "GET",
+        "/v1/profiles/stats",
+        &[Targeter, Analyst, Supervisor],
+    ),
     rule("GET", "/v1/model", &[Targeter, Analyst, Supervisor]),
     rule(
         "GET",

@@ -12,8 +12,16 @@ use clearway_store::AuditFilter;
 use common::*;
 use serde_json::json;
 
+/// A two-entity list in the Canadian SEMA format.
+const SEMA: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<data-set>
+  <record><Country>Burma / Birmanie</Country><Entity>Air Bagan</Entity><Aliases>Air Bagan Limited</Aliases><Schedule>1</Schedule><Item>1</Item></record>
+  <record><Country>Burma / Birmanie</Country><Entity>Dagon Brewery</Entity><Schedule>1</Schedule><Item>4</Item></record>
+</data-set>
+"#;
+
 /// A request that should succeed for an admitted `role` on `rule` (state prepared by `prepare`).
-fn sample(rule: &Rule, role: Role, filing: &str) -> Call {
+fn sample(rule: &Rule, role: Role, filing: &str, entity: &str) -> Call {
     let me = role.as_str();
     let path = rule
         .path
@@ -43,15 +51,38 @@ fn sample(rule: &Rule, role: Role, filing: &str) -> Call {
         ("POST", "/v1/users/{name}/disable") => Call::json("POST", path, json!({})),
         ("POST", "/v1/users/{name}/tokens") => Call::json("POST", path, json!({"days": 1})),
         ("DELETE", "/v1/tokens/{id}") => Call::delete(format!("/v1/tokens/victim-{me}")),
+        ("POST", "/v1/lists") => {
+            Call::raw("POST", "/v1/lists?file=sema.xml", "application/xml", SEMA)
+        }
+        ("GET", "/v1/lists/diff") => Call::get("/v1/lists/diff?old=1&new=1"),
+        ("POST", "/v1/lists/dispositions") => Call::json(
+            "POST",
+            path,
+            json!({"party": "Air Bagan Ltd", "country": "MM", "list": "ca-sema", "entity": entity, "decision": "not-a-match", "why": "matrix"}),
+        ),
+        ("POST", "/v1/profiles/check") => Call::json(
+            "POST",
+            path,
+            json!({"profiles": [{"name": "a.profile", "text": "not a profile"}]}),
+        ),
         ("GET", _) => Call::get(path),
         ("DELETE", _) => Call::delete(path),
         (m, p) => panic!("no sample request for {m} {p}: add one"),
     }
 }
 
-/// Users and tokens the samples act on.
-fn prepare(app: &TestApp) {
+/// Users, tokens and a list the samples act on; returns a list entity's id.
+fn prepare(app: &TestApp) -> String {
     let mut s = app.store();
+    let entity = s.run(|s| {
+        let r =
+            clearway_service::lists::import(s, &[("sema.xml".into(), SEMA.as_bytes().to_vec())])
+                .unwrap();
+        assert!(r.lists[0].imported, "{r:?}");
+        s.lists().unwrap().list_entities("ca-sema", 1).unwrap()[0]
+            .entity_id
+            .clone()
+    });
     for role in Role::ALL {
         let name = format!("victim-{}", role.as_str());
         s.add_user(&clearway_store::User {
@@ -67,6 +98,7 @@ fn prepare(app: &TestApp) {
         t.id = name.clone();
         s.add_token(&t).unwrap();
     }
+    entity
 }
 
 async fn stored_filing(app: &TestApp) -> String {
@@ -84,12 +116,14 @@ async fn stored_filing(app: &TestApp) -> String {
 async fn role_matrix() {
     for backend in backends() {
         let app = app(backend);
-        prepare(&app);
+        let entity = prepare(&app);
         let filing = stored_filing(&app).await;
         let mut checked = 0;
         for rule in RULES {
             // Without credentials: 401 (public routes answer as for anyone).
-            let anon = app.send(None, sample(rule, Role::Officer, &filing)).await;
+            let anon = app
+                .send(None, sample(rule, Role::Officer, &filing, &entity))
+                .await;
             if rule.is_public() {
                 assert_ne!(
                     anon.status,
@@ -110,7 +144,9 @@ async fn role_matrix() {
                 assert_eq!(anon.content_type, "application/problem+json");
             }
             for role in Role::ALL {
-                let a = app.send(Some(role), sample(rule, role, &filing)).await;
+                let a = app
+                    .send(Some(role), sample(rule, role, &filing, &entity))
+                    .await;
                 let what = format!(
                     "{backend} {} {} as {}: {} {}",
                     rule.method,
@@ -607,5 +643,64 @@ async fn tokens_expire_and_revoke() {
             4,
             "add, 2 tokens, disable"
         );
+    }
+}
+
+/// A body that arrives in pieces: `pieces`, then (with `stall`) a pause longer than the idle timeout.
+fn streamed(pieces: Vec<Vec<u8>>, stall: Option<std::time::Duration>) -> axum::body::Body {
+    let s =
+        futures_util::stream::unfold((pieces.into_iter(), stall), |(mut it, stall)| async move {
+            match it.next() {
+                Some(p) => Some((
+                    Ok::<_, std::io::Error>(axum::body::Bytes::from(p)),
+                    (it, stall),
+                )),
+                None => {
+                    if let Some(d) = stall {
+                        tokio::time::sleep(d).await;
+                    }
+                    None
+                }
+            }
+        });
+    axum::body::Body::from_stream(s)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_and_oversized_streams_store_nothing() {
+    for backend in backends() {
+        let app = app_with(
+            backend,
+            Options {
+                body_limit: 10_000,
+                body_idle_timeout: std::time::Duration::from_millis(300),
+                ..Options::default()
+            },
+        );
+        let before = app.store().stats().unwrap();
+        // A chunked body (no Content-Length) that grows past the limit: 413, nothing of it stored.
+        let big = jsonl(100, 1).into_bytes();
+        let pieces: Vec<Vec<u8>> = big.chunks(1000).map(|c| c.to_vec()).collect();
+        let req = axum::http::Request::post("/v1/filings")
+            .header("content-type", "application/x-ndjson")
+            .body(streamed(pieces, None))
+            .unwrap();
+        let a = app.send_raw(Role::Partner, req).await;
+        assert_eq!(a.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", a.text());
+        assert_eq!(a.content_type, "application/problem+json");
+        // A client that stalls mid-body: 408, nothing stored.
+        let body = jsonl(3, 2).into_bytes();
+        let half = body[..body.len() / 2].to_vec();
+        let req = axum::http::Request::post("/v1/filings")
+            .header("content-type", "application/x-ndjson")
+            .body(streamed(
+                vec![half],
+                Some(std::time::Duration::from_secs(2)),
+            ))
+            .unwrap();
+        let a = app.send_raw(Role::Partner, req).await;
+        assert_eq!(a.status, StatusCode::REQUEST_TIMEOUT, "{}", a.text());
+        let after = app.store().stats().unwrap();
+        assert_eq!(before, after, "nothing stored");
     }
 }

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod cases;
 pub mod filings;
+pub mod lists;
 pub mod ops;
 pub mod session;
 

@@ -221,6 +221,35 @@ impl TestApp {
         }
     }
 
+    /// Send a prepared request (a streamed body, say) as `role`.
+    pub async fn send_raw(&self, role: Role, mut req: Request<Body>) -> Answer {
+        req.headers_mut().insert(
+            "authorization",
+            format!("Bearer {}", secret(role)).parse().unwrap(),
+        );
+        let resp: Response<Body> = self.router.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let content_type = headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        let body = resp
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec();
+        Answer {
+            status,
+            content_type,
+            headers,
+            body,
+        }
+    }
+
     /// The store, for checks beside the API. PostgreSQL's blocking client may not run on a runtime
     /// thread, so every call goes through `block_in_place`.
     pub fn store(&self) -> TestStore {
