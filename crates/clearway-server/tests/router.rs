@@ -244,6 +244,29 @@ async fn ingest_read_and_resubmit() {
             .await
             .json();
         assert_eq!(who.as_array().unwrap().len(), 1, "{who}");
+        // Metrics: requests by route (never by raw path), decisions per lane, queue depth.
+        let m = app.send(Some(Role::Analyst), Call::get("/metrics")).await;
+        assert_eq!(m.status, StatusCode::OK);
+        assert!(
+            m.content_type.starts_with("text/plain"),
+            "{}",
+            m.content_type
+        );
+        let m = m.text();
+        assert!(m.contains("clearway_http_requests_total{method=\"POST\",route=\"/v1/filings\",status=\"200\"} 2"), "{m}");
+        assert!(m.contains("route=\"/v1/filings/{id}\""), "{m}");
+        assert!(!m.contains(&id), "ids stay out of labels");
+        assert!(
+            m.contains("clearway_http_request_duration_seconds_bucket"),
+            "{m}"
+        );
+        let lanes: u64 = m
+            .lines()
+            .filter(|l| l.starts_with("clearway_decisions_total{"))
+            .map(|l| l.rsplit(' ').next().unwrap().parse::<u64>().unwrap())
+            .sum();
+        assert_eq!(lanes, 40, "{m}");
+        assert!(m.contains("clearway_queue_depth "), "{m}");
         // Unknown filing: 404 problem naming the id.
         let nf = app
             .send(Some(Role::Officer), Call::get("/v1/filings/NOPE"))
