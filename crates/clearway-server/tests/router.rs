@@ -727,3 +727,50 @@ async fn slow_and_oversized_streams_store_nothing() {
         assert_eq!(before, after, "nothing stored");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sender_format_responses_after_commit() {
+    let app = app("sqlite");
+    let filings: Vec<clearway_core::Filing> =
+        clearway_synth::Generator::new(clearway_synth::Config::new(3, 21)).collect();
+    let cuscar = clearway_formats::edifact::write_cuscar(&filings, "SENDER", "CLEARWAY", "77");
+    let a = app
+        .send(
+            Some(Role::Partner),
+            Call::raw("POST", "/v1/filings", "application/edifact", cuscar.clone())
+                .header("accept", "application/EDIFACT"),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    assert_eq!(a.content_type, "application/EDIFACT");
+    assert!(a.text().contains("CUSRES"), "{}", a.text());
+    // Stored before it was answered.
+    assert_eq!(app.store().stats().unwrap().versions, 3);
+    // JSON by default, for the same body (duplicates now).
+    let a = app
+        .send(
+            Some(Role::Partner),
+            Call::raw("POST", "/v1/filings", "application/edifact", cuscar),
+        )
+        .await
+        .json();
+    assert_eq!(a["duplicates"], 3);
+    // X12 asked of JSON Lines: no such response in the body.
+    let a = app
+        .send(
+            Some(Role::Partner),
+            Call::raw("POST", "/v1/filings", "application/x-ndjson", jsonl(2, 3))
+                .header("accept", "application/EDI-X12"),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::NOT_ACCEPTABLE);
+    let a = app
+        .send(
+            Some(Role::Partner),
+            Call::raw("POST", "/v1/filings", "application/x-ndjson", jsonl(2, 3))
+                .header("accept", "image/png"),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::NOT_ACCEPTABLE);
+    assert_eq!(a.json()["field"], "Accept");
+}
