@@ -175,6 +175,175 @@ pub struct Encoders {
     /// Mean log unit value per HS-6, and per HS-6 × origin: key -> (sum, count).
     pub uv_hs: HashMap<String, (f64, f64)>,
     pub uv_hs_origin: HashMap<String, (f64, f64)>,
+    /// The statistics indexed by part ids for batch scoring, built on first use; not stored.
+    #[serde(skip)]
+    pub(crate) index: IndexCache,
+}
+
+impl Encoders {
+    /// Forget the index (after the statistics changed).
+    pub(crate) fn reindex(&mut self) {
+        self.index = IndexCache::default();
+    }
+}
+
+/// Lazily built [`StatsIndex`]. Never compared, never stored; a clone starts empty.
+#[derive(Default)]
+pub(crate) struct IndexCache(std::sync::OnceLock<StatsIndex>);
+
+impl Clone for IndexCache {
+    fn clone(&self) -> Self {
+        IndexCache::default()
+    }
+}
+
+impl PartialEq for IndexCache {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for IndexCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("IndexCache")
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<KeyHasher>>;
+
+/// The key statistics by integer ids, so that scoring a table looks up each distinct level text once per
+/// column and then every row's keys by integers: per key part (column, prefix) the ids of the texts (or
+/// exact values) seen in training; per group its parts and the statistics by packed part ids (a vector
+/// for one-part keys).
+pub(crate) struct StatsIndex {
+    parts: Vec<(String, usize)>,
+    texts: Vec<HashMap<String, u32>>,
+    values: Vec<FastMap<u64, u32>>,
+    groups: Vec<(Vec<usize>, GroupStats)>,
+}
+
+enum GroupStats {
+    One(Vec<(f64, f64)>),
+    Many(FastMap<u128, (f64, f64)>),
+}
+
+/// Part id of a value never seen in training (its key is new: history (0, 0)).
+const UNSEEN: u32 = u32::MAX - 1;
+
+impl StatsIndex {
+    fn build(spec: &FeatureSpec, enc: &Encoders) -> StatsIndex {
+        let mut ix = StatsIndex { parts: vec![], texts: vec![], values: vec![], groups: vec![] };
+        for (gi, g) in spec.groups.iter().enumerate() {
+            let pidx: Vec<usize> = g
+                .parts
+                .iter()
+                .map(|p| match ix.parts.iter().position(|q| q == p) {
+                    Some(i) => i,
+                    None => {
+                        ix.parts.push(p.clone());
+                        ix.texts.push(HashMap::new());
+                        ix.values.push(FastMap::default());
+                        ix.parts.len() - 1
+                    }
+                })
+                .collect();
+            let mut one: Vec<(f64, f64)> = Vec::new();
+            let mut many: FastMap<u128, (f64, f64)> = FastMap::default();
+            for (key, &st) in enc.stats.get(gi).into_iter().flatten() {
+                let texts: Vec<&str> = key.split(SEP).collect();
+                if texts.len() != pidx.len() {
+                    continue;
+                }
+                let mut packed = 0u128;
+                let mut ok = true;
+                for (&pi, t) in pidx.iter().zip(&texts) {
+                    let id = if spec.is_numeric_input(&ix.parts[pi].0) {
+                        match t.parse::<f64>().ok().and_then(value_bits) {
+                            Some(b) => {
+                                let next = ix.values[pi].len() as u32;
+                                *ix.values[pi].entry(b).or_insert(next)
+                            }
+                            None => {
+                                ok = false;
+                                break;
+                            }
+                        }
+                    } else {
+                        let next = ix.texts[pi].len() as u32;
+                        *ix.texts[pi].entry((*t).to_string()).or_insert(next)
+                    };
+                    packed = (packed << 32) | id as u128;
+                }
+                if !ok {
+                    continue;
+                }
+                if pidx.len() == 1 {
+                    let i = packed as usize;
+                    if one.len() <= i {
+                        one.resize(i + 1, (0.0, 0.0));
+                    }
+                    one[i] = st;
+                } else {
+                    many.insert(packed, st);
+                }
+            }
+            ix.groups.push((pidx, if g.parts.len() == 1 { GroupStats::One(one) } else { GroupStats::Many(many) }));
+        }
+        ix
+    }
+
+    /// Per part, every row's training part id (`MISSING`, or `UNSEEN` when the training data never had it).
+    fn row_parts(&self, spec: &FeatureSpec, ds: &Dataset) -> Result<Vec<Vec<u32>>, String> {
+        self.parts
+            .iter()
+            .enumerate()
+            .map(|(pi, (col, prefix))| match ds.column(col).map(|c| &c.data) {
+                Some(ColumnData::Categorical { codes, levels }) if !spec.is_numeric_input(col) => {
+                    let map: Vec<u32> = levels
+                        .iter()
+                        .map(|l| {
+                            let t: std::borrow::Cow<'_, str> =
+                                if *prefix > 0 { l.chars().take(*prefix).collect::<String>().into() } else { l.into() };
+                            self.texts[pi].get(t.as_ref()).copied().unwrap_or(UNSEEN)
+                        })
+                        .collect();
+                    Ok(codes.iter().map(|&c| if c == MISSING { MISSING } else { map[c as usize] }).collect())
+                }
+                Some(ColumnData::Numeric(v)) => Ok(v
+                    .iter()
+                    .map(|&x| match value_bits(x) {
+                        None => MISSING,
+                        Some(b) => self.values[pi].get(&b).copied().unwrap_or(UNSEEN),
+                    })
+                    .collect()),
+                _ => Err(col.clone()),
+            })
+            .collect()
+    }
+
+    /// History of row `i`'s key of group `gi`, from the row's part ids.
+    #[inline]
+    fn history(&self, gi: usize, parts: &[Vec<u32>], i: usize) -> Option<Hist> {
+        let (pidx, st) = &self.groups[gi];
+        let mut packed = 0u128;
+        let mut unseen = false;
+        for &pi in pidx {
+            match parts[pi][i] {
+                MISSING => return None,
+                UNSEEN => unseen = true,
+                id => packed = (packed << 32) | id as u128,
+            }
+        }
+        let (s, c) = if unseen {
+            (0.0, 0.0)
+        } else {
+            match st {
+                GroupStats::One(v) => v.get(packed as usize).copied().unwrap_or((0.0, 0.0)),
+                GroupStats::Many(m) => m.get(&packed).copied().unwrap_or((0.0, 0.0)),
+            }
+        };
+        Some((s, c, c))
+    }
 }
 
 /// One input value.
@@ -818,28 +987,12 @@ impl FeatureSpec {
         let tables = self.code_tables(enc, ds);
         let mut codes = Vec::with_capacity(self.coded.len());
         let mut cells = Vec::with_capacity(cols.len());
-        // Per group, each row's key id, and per id its history, looked up by text once per distinct key.
-        let mut ids = Vec::with_capacity(self.groups.len());
-        let mut tables_h: Vec<Vec<Hist>> = Vec::with_capacity(self.groups.len());
-        let mut key = String::new();
-        for (gi, g) in self.groups.iter().enumerate() {
-            let (gids, first) = self.group_ids(ds, g)?;
-            let t = first
-                .iter()
-                .map(|&r| {
-                    refill(ds, &cols, r, &mut cells);
-                    self.key_into(g, &cells, &mut key);
-                    let (s, c) = enc.stats.get(gi).and_then(|m| m.get(key.as_str())).copied().unwrap_or((0.0, 0.0));
-                    (s, c, c)
-                })
-                .collect();
-            ids.push(gids);
-            tables_h.push(t);
-        }
+        let index = enc.index.0.get_or_init(|| StatsIndex::build(self, enc));
+        let parts = index.row_parts(self, ds)?;
         for i in 0..ds.rows {
             refill(ds, &cols, i, &mut cells);
             code_row(&tables, i, &mut codes);
-            let history = |gi: usize| tables_h[gi].get(ids[gi][i] as usize).copied();
+            let history = |gi: usize| index.history(gi, &parts, i);
             self.row_with(enc, &p, &cells, Some(&codes), &history, &mut row);
             out.extend_from_slice(&row);
         }

@@ -346,6 +346,7 @@ impl Model {
         }
         up.rows += added;
         up.digest = h.finalize().to_hex().to_string();
+        self.encoders.reindex();
         self.updates = if up.rows > 0 { Some(up) } else { None };
         added
     }
