@@ -6,6 +6,7 @@
 mod admin;
 mod bench;
 mod commands;
+mod compare;
 mod messages;
 mod model;
 mod names;
@@ -80,6 +81,12 @@ enum Command {
     /// Name matching: score, evaluate, search, benchmark.
     #[command(subcommand)]
     Names(names::NamesCommand),
+    // --- issue 16: assessment bundles and the comparison ---
+    /// Assessment bundles: create, show, verify, keygen.
+    #[command(subcommand)]
+    Bundle(compare::BundleCommand),
+    /// Run bundles over the same filings and compare (`compare merge` joins metric files).
+    Compare(compare::CompareArgs),
     // --- server (issue 13): HTTP API, accounts, audit ---
     /// Serve the HTTP API (clearway-server) over the store, with the same layer flags as `screen`.
     Serve(serve::ServeArgs),
@@ -110,6 +117,8 @@ fn main() -> ExitCode {
         Command::Simulate(a) => model::simulate(a),
         Command::Lists(c) => names::lists(c),
         Command::Names(c) => names::names(c),
+        Command::Bundle(c) => compare::bundle_cmd(c),
+        Command::Compare(a) => compare::compare_cmd(a),
         Command::Serve(a) => serve::serve(a),
         Command::Users(c) => admin::users(c),
         Command::Audit(c) => admin::audit_cmd(c),
