@@ -6,6 +6,7 @@
 mod admin;
 mod bench;
 mod commands;
+mod export;
 mod compare;
 mod messages;
 mod model;
@@ -96,6 +97,13 @@ enum Command {
     /// The hash-chained audit log: verify, show.
     #[command(subcommand)]
     Audit(admin::AuditCommand),
+    // --- export control (issue 19) ---
+    /// Export licence registry: import, show, usage.
+    #[command(subcommand)]
+    Licences(export::LicencesCommand),
+    /// Export control: explain a filing's assessment.
+    #[command(subcommand)]
+    Export(export::ExportCommand),
 }
 
 fn main() -> ExitCode {
@@ -122,6 +130,8 @@ fn main() -> ExitCode {
         Command::Serve(a) => serve::serve(a),
         Command::Users(c) => admin::users(c),
         Command::Audit(c) => admin::audit_cmd(c),
+        Command::Licences(c) => export::licences(c),
+        Command::Export(c) => export::export(c),
     };
     match result {
         Ok(code) => code,

@@ -65,6 +65,16 @@ pub struct TrainArgs {
     /// Threads for histogram building (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Key statistics: `ordered` (default: ordered target statistics over keys chosen on the training
+    /// data), `out-of-fold` (the same keys, out-of-fold rates), `legacy` (the plan before issue 22).
+    #[arg(long, value_parser = ["ordered", "out-of-fold", "legacy"])]
+    pub statistics: Option<String>,
+    /// At most this many combinations of two or three key parts (0 = none).
+    #[arg(long)]
+    pub combinations: Option<usize>,
+    /// Do not use numeric columns' exact values as key parts.
+    #[arg(long)]
+    pub no_value_keys: bool,
     /// Print the summary as JSON.
     #[arg(long)]
     pub json: bool,
@@ -211,7 +221,19 @@ fn train(a: TrainArgs) -> Result<ExitCode> {
         }
         None => None,
     };
-    let mut o = TrainOptions::new(&label);
+    let mut o = match a.statistics.as_deref() {
+        Some("legacy") => TrainOptions::legacy(&label),
+        _ => TrainOptions::new(&label),
+    };
+    if a.statistics.as_deref() == Some("out-of-fold") {
+        o.statistics.mode = clearway_model::features::StatsMode::OutOfFold;
+    }
+    if let Some(v) = a.combinations {
+        o.statistics.combinations = v;
+    }
+    if a.no_value_keys {
+        o.statistics.value_keys = false;
+    }
     o.drop = a.drop.clone();
     o.id_column = a.id.clone();
     if let Some(v) = a.trees {

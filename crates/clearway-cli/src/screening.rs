@@ -46,6 +46,8 @@ pub struct ScreenArgs {
     pub names: crate::names::ScreenOpts,
     #[command(flatten)]
     pub portal: crate::rad_portal::ScreenOpts,
+    #[command(flatten)]
+    pub export: crate::export::ScreenOpts,
     /// Input files (JSON, JSON Lines or CSV, detected from content); `-` reads stdin.
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
@@ -89,6 +91,9 @@ impl ScreenArgs {
             list_bands: self.names.list_bands.clone(),
             portal_results: self.portal.portal_results.clone(),
             bundle: self.bundle.clone(),
+            export: self.export.export,
+            licences: self.export.licences.clone(),
+            ..Default::default()
         }
     }
 }

@@ -36,6 +36,7 @@ use clearway_core::{
     Action, AgencyCountry, Direction, Filing, FilingStatus, Finding, FindingKind, GoodsItem, Role,
 };
 use clearway_engine::{Context, Layer};
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::classification::Classification;
@@ -109,6 +110,35 @@ fn export_date(f: &Filing) -> Option<NaiveDate> {
 
 fn guidance(g: &Guidance) -> serde_json::Value {
     json!({"id": g.id, "text": g.text, "source": g.source})
+}
+
+/// The four answers for one goods item, as the `EXP-SUMMARY` finding lists them (`items`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ItemSummary {
+    pub goods_item: usize,
+    /// The declared classification, as read (`None`: none declared or unreadable).
+    pub classification: Option<String>,
+    pub chpl_tier: Option<String>,
+    /// Candidate control entries of the HS code.
+    pub candidates: Vec<String>,
+    /// Why a licence is required, per destination or transit country ("NS1 and RS1 apply to 3A001 to X").
+    pub licence_required: Vec<String>,
+    /// Rules that may require one (review).
+    pub review: Vec<String>,
+    /// "not needed", "licence L item N", "no licence", "exception X ...", "review".
+    pub covered_by: String,
+    /// Reasons for control the country chart gives no column for.
+    pub unresolved_reasons: Vec<String>,
+}
+
+impl ItemSummary {
+    /// The items of an `EXP-SUMMARY` finding; `None` for any other finding.
+    pub fn from_summary(f: &Finding) -> Option<Vec<ItemSummary>> {
+        if f.layer != LAYER || f.code != "EXP-SUMMARY" {
+            return None;
+        }
+        serde_json::from_value(f.evidence.get("items")?.clone()).ok()
+    }
 }
 
 /// One goods item, as assessed.
@@ -520,17 +550,19 @@ impl Layer for ExportControl {
                     .action(Action::DocumentCheck),
                 );
             }
-            let unresolved: Vec<&String> = reqs.iter().flat_map(|r| &r.unresolved).collect();
-            summary.push(json!({
-                "goods_item": it.no,
-                "classification": it.class.as_ref().map(Classification::label),
-                "chpl_tier": it.cand.chpl_tier,
-                "candidates": it.cand.entries,
-                "licence_required": reqs.iter().filter(|r| r.required()).map(|r| r.summary(t)).collect::<Vec<_>>(),
-                "review": reqs.iter().filter(|r| r.review()).map(|r| r.summary(t)).collect::<Vec<_>>(),
-                "covered_by": covered,
-                "unresolved_reasons": unresolved,
-            }));
+            summary.push(ItemSummary {
+                goods_item: it.no,
+                classification: it.class.as_ref().map(Classification::label),
+                chpl_tier: it.cand.chpl_tier.clone(),
+                candidates: it.cand.entries.iter().map(|e| e.to_string()).collect(),
+                licence_required: required.iter().map(|r| r.summary(t)).collect(),
+                review: review.iter().map(|r| r.summary(t)).collect(),
+                covered_by: covered,
+                unresolved_reasons: reqs
+                    .iter()
+                    .flat_map(|r| r.unresolved.iter().cloned())
+                    .collect(),
+            });
         }
 
         // Question 4: does anything look like diversion?
@@ -566,16 +598,14 @@ impl Layer for ExportControl {
                 sensitive.len(),
                 summary
                     .iter()
-                    .filter(|s| s["licence_required"]
-                        .as_array()
-                        .is_some_and(|a| !a.is_empty()))
+                    .filter(|s| !s.licence_required.is_empty())
                     .count(),
             ),
         )
         .with("regime", format!("{regime:?}"))
         .with("destination", dest.clone())
         .with("transit", json!(transit))
-        .with("items", summary);
+        .with("items", serde_json::to_value(&summary).unwrap_or_default());
         if !uses.is_empty() {
             s = s.with("end_uses", json!(uses));
         }

@@ -7,7 +7,8 @@
 //! with officer dispositions, portal results) giving a [`pipeline::Screener`]; [`ingest::run`] (reader →
 //! assess → batch → group commit → acknowledge after commit, sender-format responses after commit);
 //! [`filing::view`]; [`cases`] (assign, override, queue); [`audit::record`]; [`exams`] (record, CSV import, and the one definition of the latest exam result per
-//! filing version); [`lists`] (import, show, diff, re-screen, dispose); [`profiles`] (statistics, top-up
+//! filing version); [`lists`] (import, show, diff, re-screen, dispose); [`export`] (licence registry,
+//! one filing's export-control assessment explained); [`profiles`] (statistics, top-up
 //! selection); [`training::join`] (the labelled-training join).
 //!
 //! Never prints, never reads a terminal or stdout; files are read only where a workflow is given a path.
@@ -18,6 +19,7 @@ pub mod bundle;
 pub mod cases;
 pub mod compare;
 pub mod exams;
+pub mod export;
 pub mod filing;
 pub mod ingest;
 pub mod lists;

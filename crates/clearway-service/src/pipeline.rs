@@ -40,6 +40,12 @@ pub struct PipelineOptions {
     /// optional layers all come from it, and decisions record its hash ([`crate::bundle`]).
     #[serde(default)]
     pub bundle: Option<PathBuf>,
+    /// Run the export-control layer (`clearway-export`) against the stored licence registry.
+    #[serde(default)]
+    pub export: bool,
+    /// A licence registry (JSON array or CSV) to import into the store first (needs `export`).
+    #[serde(default)]
+    pub licences: Option<PathBuf>,
 }
 
 /// A built pipeline and the entity history it reads (when profiles are configured).
@@ -51,6 +57,9 @@ pub struct PipelineOptions {
 pub struct Screener {
     pipeline: Pipeline,
     history: Option<RwLock<EntityHistory>>,
+    /// Export licence balances (with the export layer): the store's when built, plus the draws of the
+    /// filings assessed since ([`crate::export`]).
+    licences: Option<RwLock<Ledger>>,
     /// Warnings met while loading (profile warnings, skipped portal lines), for the adapter to show.
     pub warnings: Vec<String>,
 }
@@ -68,6 +77,7 @@ impl Screener {
         Screener {
             pipeline,
             history: None,
+            licences: None,
             warnings: Vec::new(),
         }
     }
@@ -84,20 +94,82 @@ impl Screener {
 
     /// Assess one filing version against the history of the days before its own, then add it to the
     /// history (a later day sees it).
+    ///
+    /// With the export layer, a filing that declares a licence is assessed under the ledger's lock
+    /// against the balances of the moment, and its draws are added before the next one reads them: in
+    /// one run the store's commit-time draw (`clearway_store::licences`) always finds the balance the
+    /// layer saw.
     pub fn assess(&self, filing: &Filing, prior: Option<&Prior>) -> Decision {
-        let Some(h) = &self.history else {
-            return self.pipeline.assess(filing, prior);
-        };
+        let ledger = self.licences.as_ref().filter(|_| declares_licence(filing));
         let d = {
-            let g = h.read().unwrap_or_else(|e| e.into_inner());
-            self.pipeline.assess_with(filing, prior, Some(&g))
+            let g = self
+                .history
+                .as_ref()
+                .map(|h| h.read().unwrap_or_else(|e| e.into_inner()));
+            match ledger {
+                Some(l) => {
+                    let mut l = l.write().unwrap_or_else(|e| e.into_inner());
+                    let d = self
+                        .pipeline
+                        .assess_in(filing, prior, g.as_deref(), Some(&l.balances));
+                    l.observe(filing, &d);
+                    d
+                }
+                None => self.pipeline.assess_with(filing, prior, g.as_deref()),
+            }
         };
-        h.write()
-            .unwrap_or_else(|e| e.into_inner())
-            .observe_filing(filing);
+        if let Some(h) = &self.history {
+            h.write()
+                .unwrap_or_else(|e| e.into_inner())
+                .observe_filing(filing);
+        }
         d
     }
+
+    /// Reload the licence balances from the store (after another process drew on them: a batch the
+    /// store refused with a licence conflict). Draws of this screener not yet committed are dropped.
+    pub fn refresh_licences(&self, store: &mut dyn Store) -> Result<()> {
+        if let Some(l) = &self.licences {
+            let balances = store.licence_balances()?;
+            *l.write().unwrap_or_else(|e| e.into_inner()) = Ledger::new(balances);
+        }
+        Ok(())
+    }
 }
+
+/// Licence balances as a screener keeps them.
+struct Ledger {
+    balances: clearway_core::licence::Balances,
+    /// Filing versions whose draws are in `balances` (a resubmission does not draw twice).
+    drawn: std::collections::HashSet<(String, u32)>,
+}
+
+impl Ledger {
+    fn new(balances: clearway_core::licence::Balances) -> Self {
+        Ledger {
+            balances,
+            drawn: Default::default(),
+        }
+    }
+
+    fn observe(&mut self, f: &Filing, d: &Decision) {
+        let mut draws = clearway_core::licence::draws(d).peekable();
+        if draws.peek().is_some() && self.drawn.insert((f.id.clone(), f.version)) {
+            clearway_core::licence::apply(&mut self.balances, draws);
+        }
+    }
+}
+
+/// Whether any goods item declares a licence number.
+fn declares_licence(f: &Filing) -> bool {
+    f.goods.iter().any(|g| {
+        g.export
+            .as_ref()
+            .is_some_and(|e| e.licence.as_deref().is_some_and(|l| !l.trim().is_empty()))
+    })
+}
+
+impl Screener {}
 
 /// Open the store named by `db`: a PostgreSQL URL (`postgres://`, `postgresql://` or `host=...`) or a
 /// SQLite file.
@@ -155,6 +227,19 @@ pub fn build_pipeline(store: &mut dyn Store, o: &PipelineOptions) -> Result<Scre
             pipeline.add_layer(Box::new(layer));
         }
     }
+    let mut licences = None;
+    if o.export {
+        if let Some(path) = &o.licences {
+            crate::export::import(store, path, chrono::Utc::now())?;
+        }
+        let (book, balances) = crate::export::load(store)?;
+        pipeline.add_layer(Box::new(clearway_export::ExportControl::new(book)));
+        licences = Some(RwLock::new(Ledger::new(balances)));
+    } else if o.licences.is_some() {
+        return Err(ServiceError::Invalid(
+            "a licence registry needs the export-control layer (--export)".into(),
+        ));
+    }
     if let Some(path) = &o.portal_results {
         let text = read_text(path)?;
         let (results, diags) = clearway_portal::PortalResults::from_jsonl(&text);
@@ -176,6 +261,7 @@ pub fn build_pipeline(store: &mut dyn Store, o: &PipelineOptions) -> Result<Scre
     }
     let mut s = Screener::new(pipeline);
     s.history = history.map(RwLock::new);
+    s.licences = licences;
     s.warnings = warnings;
     Ok(s)
 }
