@@ -48,6 +48,16 @@ pub fn summary_line(s: &Summary) -> String {
     if s.warnings > 0 {
         line.push_str(&format!("; {} warnings", s.warnings));
     }
+    match s.envelope_errors() {
+        0 => {}
+        1 => line.push_str("; 1 interchange with envelope errors (stored as a reject of the interchange)"),
+        n => line.push_str(&format!("; {n} interchanges with envelope errors (each stored as a reject of the interchange)")),
+    }
+    match s.responses_read {
+        0 => {}
+        1 => line.push_str("; 1 response read back"),
+        n => line.push_str(&format!("; {n} responses read back")),
+    }
     line
 }
 

@@ -152,6 +152,12 @@ pub fn screen(args: ScreenArgs) -> Result<ExitCode> {
     .map_err(crate::service_error)?;
     printed?;
     bar.finish_and_clear();
+    for ic in &report.interchanges {
+        let source = ingest::envelope_source(&ic.input, ic.control_ref.as_deref());
+        for d in &ic.diagnostics {
+            eprintln!("{source}: envelope: {d}");
+        }
+    }
     if args.json {
         eprintln!("{}", output::summary_line(&report));
     } else {
@@ -174,5 +180,7 @@ pub fn screen(args: ScreenArgs) -> Result<ExitCode> {
     if !failed.is_empty() {
         return Ok(ExitCode::from(1));
     }
-    Ok(if report.rejected > 0 { ExitCode::from(EXIT_REJECTED) } else { ExitCode::SUCCESS })
+    // 2 when an input was rejected or an interchange's envelope has errors (the state stored and the
+    // responses say the same); warnings alone never.
+    Ok(if report.has_errors() { ExitCode::from(EXIT_REJECTED) } else { ExitCode::SUCCESS })
 }

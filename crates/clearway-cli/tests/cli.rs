@@ -439,3 +439,121 @@ fn generated_cuscar_and_309_screen_like_their_json() {
         assert_eq!(decisions(&o.stdout).len(), 300);
     }
 }
+
+// ---- Envelope errors (issue 20, class 5): stored state, exit code and responses agree ----
+
+/// Generate `count` filings as `format`, and change the first occurrence of `seg` (`UNT+` / `SE*`)'s
+/// count to one more than written.
+/// Returns the damaged file, the number of filings, and the versions screening the undamaged file stores.
+fn interchange_with_wrong_count(dir: &Path, format: &str, seg: &str, sep: char) -> (PathBuf, usize, Value) {
+    let f = dir.join(format!("g.{format}"));
+    let o = run(&["generate", "--count", "40", "--seed", "23", "--format", format, "--out", s(&f)]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(&f).unwrap();
+    let at = segment_at(&text, seg) + seg.len();
+    let end = at + text[at..].find(sep).unwrap();
+    let n: u32 = text[at..end].parse().unwrap();
+    let bad = dir.join(format!("bad.{format}"));
+    std::fs::write(&bad, format!("{}{}{}", &text[..at], n + 1, &text[end..])).unwrap();
+    let o = run(&["convert", s(&f)]);
+    let filings = o.stdout.split(|b| *b == b'\n').filter(|l| !l.is_empty()).count();
+    let clean = dir.join(format!("clean-{format}.db"));
+    let o = run(&["screen", "--db", s(&clean), s(&f)]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    (bad, filings, stats(&clean)["versions"].clone())
+}
+
+/// Where the first segment (not an element) with that tag starts: after a terminator or a line break.
+fn segment_at(text: &str, seg: &str) -> usize {
+    text.match_indices(seg).map(|(i, _)| i).find(|&i| i > 0 && matches!(text.as_bytes()[i - 1], b'\'' | b'~' | b'\n')).unwrap()
+}
+
+fn rejects(db: &Path) -> Vec<Value> {
+    let o = run(&["rejects", "--db", s(db), "--json", "--limit", "100"]);
+    assert!(o.status.success());
+    o.stdout.split(|b| *b == b'\n').filter(|l| !l.is_empty()).map(|l| serde_json::from_slice(l).unwrap()).collect()
+}
+
+#[test]
+fn wrong_unt_count_screens_the_cargo_stores_the_envelope_once_and_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let (edi, n, versions) = interchange_with_wrong_count(dir.path(), "cuscar", "UNT+", '+');
+    let db = dir.path().join("e.db");
+    let responses = dir.path().join("r");
+    let o = run(&["screen", "--db", s(&db), "--respond", s(&responses), s(&edi)]);
+    let (out, err) = (String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert_eq!(o.status.code(), Some(2), "envelope errors exit 2: {err}");
+    let summary = out.lines().last().unwrap();
+    assert!(summary.starts_with(&format!("screened {n} filings")), "every filing is screened: {summary}");
+    assert!(summary.contains("rejected 0"), "no filing is rejected: {summary}");
+    assert!(summary.contains("1 interchange with envelope errors"), "{summary}");
+    assert!(err.contains("[interchange 1]: envelope:") && err.contains("UNT"), "{err}");
+    // Stored: every filing (as the undamaged interchange stores them), and the envelope once, against
+    // the interchange, with the whole bytes.
+    assert_eq!(stats(&db)["versions"], versions);
+    let rs = rejects(&db);
+    assert_eq!(rs.len(), 1, "{rs:?}");
+    assert!(rs[0]["source"].as_str().unwrap().ends_with("bad.cuscar [interchange 1]"), "{}", rs[0]);
+    assert_eq!(rs[0]["diagnostics"][0]["code"], "EDI-UNT-COUNT");
+    assert_eq!(rs[0]["raw"].as_str().unwrap().len(), std::fs::metadata(&edi).unwrap().len() as usize);
+    // The responses say the same: every message accepted, the first one with its envelope error.
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&responses).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    assert_eq!(files.len(), n, "one CUSRES per message");
+    let bodies: Vec<String> = files.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect();
+    assert!(bodies.iter().all(|b| b.contains("BGM+962")), "all accepted");
+    assert_eq!(bodies.iter().filter(|b| b.contains("ERC+")).count(), 1, "one message carries the envelope error");
+    // Again: duplicates, the envelope not stored twice, still exit 2.
+    let o = run(&["screen", "--db", s(&db), s(&edi)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(rejects(&db).len(), 1);
+}
+
+#[test]
+fn wrong_se_count_screens_the_cargo_stores_the_envelope_once_and_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let (x12, n, versions) = interchange_with_wrong_count(dir.path(), "x12-309", "SE*", '*');
+    let db = dir.path().join("x.db");
+    let responses = dir.path().join("r");
+    let o = run(&["screen", "--json", "--db", s(&db), "--respond", s(&responses), s(&x12)]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert_eq!(decisions(&o.stdout).len(), n, "the cargo is screened");
+    assert!(err.contains("envelope:") && err.contains("SE"), "{err}");
+    assert!(!err.contains("rejected:"), "no filing is rejected: {err}");
+    assert_eq!(stats(&db)["versions"], versions);
+    let rs = rejects(&db);
+    assert_eq!(rs.len(), 1, "{rs:?}");
+    assert!(rs[0]["source"].as_str().unwrap().contains("bad.x12-309 [interchange"), "{}", rs[0]);
+    assert_eq!(rs[0]["diagnostics"][0]["code"], "X12-SE-COUNT");
+    let ack = std::fs::read_dir(&responses)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().ends_with(".997.edi"))
+        .expect("a 997");
+    let ack = std::fs::read_to_string(ack).unwrap();
+    assert!(ack.contains("AK5*E"), "accepted with errors: {ack}");
+    assert!(!ack.contains("AK5*R"), "no transaction set rejected: {ack}");
+}
+
+#[test]
+fn envelope_warnings_alone_exit_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("g.x12");
+    let o = run(&["generate", "--count", "5", "--seed", "24", "--format", "x12-309", "--out", s(&f)]);
+    assert!(o.status.success());
+    // A bare transaction set: ST..SE without ISA/GS (a warning, not an error).
+    let text = std::fs::read_to_string(&f).unwrap();
+    let st = segment_at(&text, "ST*");
+    let se = segment_at(&text, "SE*");
+    let end = se + text[se..].find('~').unwrap() + 1;
+    let bare = dir.path().join("bare.x12");
+    std::fs::write(&bare, &text[st..end]).unwrap();
+    let db = dir.path().join("w.db");
+    let o = run(&["screen", "--json", "--db", s(&db), s(&bare)]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(err.contains("envelope:"), "the warning is shown: {err}");
+    assert!(!decisions(&o.stdout).is_empty());
+    assert!(rejects(&db).is_empty(), "warnings are not stored as a reject");
+}
