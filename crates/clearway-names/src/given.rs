@@ -55,7 +55,7 @@ fn table() -> &'static Table {
     static T: OnceLock<Table> = OnceLock::new();
     T.get_or_init(|| {
         let mut t = Table { ids: HashMap::new(), neighbours: Vec::new() };
-        let mut id = |t: &mut Table, n: &'static str| -> u32 {
+        let id = |t: &mut Table, n: &'static str| -> u32 {
             let next = t.ids.len() as u32;
             let i = *t.ids.entry(n).or_insert(next);
             if i as usize == t.neighbours.len() {

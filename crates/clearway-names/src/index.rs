@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::countries::country_code;
 use crate::normalize::{Kind, NormName, normalize, split_aliases};
-use crate::score::{Explained, Facts, MIN_TOKEN_SIM, comparable, explain, forms, id_key, key_label, qualify, qualify_score, score_core, skeleton, token_sim_floor};
+use crate::score::{Core, Explained, Facts, KEY_CAP, MIN_TOKEN_SIM, cap_key_match, comparable, explain, forms, id_key, key_label, qualify, qualify_score, score_core, skeleton, token_sim_floor};
 
 /// Candidates scored pairwise per query.
 pub const CANDIDATES: usize = 40;
@@ -49,7 +49,7 @@ pub struct Index {
     aliases: Vec<Alias>,
     entities: Vec<Listed>,
     postings: HashMap<u64, Vec<u32>>,
-    /// Distinct (kind, vowel-less, text) tokens of all aliases.
+    /// Distinct (kind, vowel-less, exact, text) tokens of all aliases.
     vocab_size: usize,
     /// Whether any alias is a vowel-less key (an Arabic, Hebrew, Thai or Devanagari name).
     abjad_aliases: bool,
@@ -138,7 +138,7 @@ impl Index {
     /// Index every name of every entity; a name in a keyed script also under each of its Latin keys.
     pub fn build(entities: &[Entity]) -> Index {
         let mut idx = Index { aliases: Vec::new(), entities: Vec::with_capacity(entities.len()), postings: HashMap::new(), vocab_size: 0, abjad_aliases: false };
-        let mut vocab: HashMap<(Kind, bool, String), u32> = HashMap::new();
+        let mut vocab: HashMap<(Kind, bool, bool, String), u32> = HashMap::new();
         for e in entities {
             let ei = idx.entities.len() as u32;
             idx.entities.push(Listed {
@@ -171,7 +171,7 @@ impl Index {
         idx
     }
 
-    fn add_alias(&mut self, entity: u32, name: u16, origin: Script, latin: Option<(&'static str, String)>, norm: NormName, vocab: &mut HashMap<(Kind, bool, String), u32>) {
+    fn add_alias(&mut self, entity: u32, name: u16, origin: Script, latin: Option<(&'static str, String)>, norm: NormName, vocab: &mut HashMap<(Kind, bool, bool, String), u32>) {
         let ai = self.aliases.len() as u32;
         let mut keys: Vec<u64> = Vec::new();
         for t in norm.tokens.iter().filter(|t| indexable(t.kind)) {
@@ -204,7 +204,7 @@ impl Index {
             .iter()
             .map(|t| {
                 let n = vocab.len() as u32;
-                *vocab.entry((t.kind, t.abjad, t.text.clone())).or_insert(n)
+                *vocab.entry((t.kind, t.abjad, t.exact, t.text.clone())).or_insert(n)
             })
             .collect();
         self.aliases.push(Alias { entity, name, origin, key: latin, norm, vocab: ids });
@@ -254,24 +254,27 @@ impl Index {
         if qn.is_empty() || self.aliases.is_empty() {
             return Vec::new();
         }
-        // (entity, alias, score, form of the query): the best per entity over the forms.
-        let mut best: Vec<(u32, u32, f64, usize)> = Vec::new();
+        // (entity, alias, score, form of the query, alignment): the best per entity over the forms.
+        let mut best: Vec<(u32, u32, f64, usize, Core)> = Vec::with_capacity(CANDIDATES);
         for (fi, (form, key)) in forms(&qn).enumerate() {
-            self.score_candidates(form, qn.script, key.is_some(), q, |ei, a, s| match best.iter_mut().find(|b| b.0 == ei) {
+            self.score_candidates(form, qn.script, key.is_some(), q, |ei, a, s, core: &Core| match best.iter_mut().find(|b| b.0 == ei) {
                 Some(b) if b.2 >= s => {}
-                Some(b) => *b = (ei, a, s, fi),
-                None => best.push((ei, a, s, fi)),
+                Some(b) => *b = (ei, a, s, fi, *core),
+                None => best.push((ei, a, s, fi, *core)),
             });
         }
         best.sort_by(|x, y| y.2.total_cmp(&x.2).then(x.0.cmp(&y.0)));
         best.truncate(limit);
         best.into_iter()
-            .map(|(ei, a, s, fi)| {
+            .map(|(ei, a, s, fi, core)| {
                 let ent = &self.entities[ei as usize];
                 let al = &self.aliases[a as usize];
                 let (form, qkey) = forms(&qn).nth(fi).unwrap_or((&qn, None));
-                let core = score_core(form, &al.norm, |i, j| token_sim_floor(&form.tokens[i], &al.norm.tokens[j], MIN_TOKEN_SIM));
-                let e = core.map_or_else(Explained::default, |c| explain(form, &al.norm, &c, |i, j| token_sim_floor(&form.tokens[i], &al.norm.tokens[j], MIN_TOKEN_SIM)));
+                // The aligned pairs' similarities, as they were scored (the same function the cache holds).
+                let mut e = explain(form, &al.norm, &core);
+                if qkey.is_some() || al.key.is_some() {
+                    cap_key_match(&mut e);
+                }
                 let mut e = qualify(e, &q.facts, &ent.facts);
                 if al.norm.tokens.len() == 1 && form.tokens.len() > 1 && ent.names[al.name as usize].1 == NameKind::Weak {
                     e.score *= 0.9;
@@ -300,7 +303,7 @@ impl Index {
 
     /// Candidate generation and scoring of one form of the query (as written, or a Latin key): each
     /// candidate alias comparable with it is scored (name and qualifiers) and given to `found`.
-    fn score_candidates(&self, qn: &NormName, q_script: Script, q_key: bool, q: &Query, mut found: impl FnMut(u32, u32, f64)) {
+    fn score_candidates(&self, qn: &NormName, q_script: Script, q_key: bool, q: &Query, mut found: impl FnMut(u32, u32, f64, &Core)) {
         thread_local! {
             static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
         }
@@ -355,7 +358,11 @@ impl Index {
                         }
                     }
                 }
-                if self.abjad_aliases && t.kind == Kind::Word && t.ascii {
+                // A spelled-out form of the query meets vowel-less list aliases by skeleton, but only when
+                // it is itself a key (an Arabic query's rendering is not, a Hangul query's is): a Latin
+                // query finds those entities through their Latin names, which the lists always give, and
+                // does not pay for a skeleton lookup.
+                if q_key && self.abjad_aliases && t.kind == Kind::Word && t.ascii {
                     if let (w, Some(p)) = self.idf(key(5, &skeleton_key(&t.text))) {
                         add(p, 0.6 * w, acc, touched);
                     }
@@ -378,6 +385,7 @@ impl Index {
             // Top candidates by accumulated key weight (ties: lower alias index), best first: a min-heap
             // of the best k keys. The weights are positive, so their bit patterns order as they do.
             // Aliases this form may not be compared with (a key against its own script) are passed over.
+            let check = q_key || crate::scripts::keyed(q_script);
             let mut heap: std::collections::BinaryHeap<std::cmp::Reverse<u64>> = std::collections::BinaryHeap::with_capacity(CANDIDATES + 1);
             let mut floor = 0u64;
             for &a in touched.iter() {
@@ -387,9 +395,13 @@ impl Index {
                 if heap.len() == CANDIDATES && w.to_bits() < (floor >> 32) as u32 {
                     continue;
                 }
-                let al = &self.aliases[a as usize];
-                if !comparable(q_script, q_key, al.origin, al.key.is_some()) {
-                    continue;
+                // A name as written in a Latin-family script compares with every alias: no look-up (an
+                // alias read here for every touched alias costs a cache miss each).
+                if check {
+                    let al = &self.aliases[a as usize];
+                    if !comparable(q_script, q_key, al.origin, al.key.is_some()) {
+                        continue;
+                    }
                 }
                 let key = (u64::from(w.to_bits()) << 32) | u64::from(!a);
                 if heap.len() < CANDIDATES {
@@ -447,11 +459,12 @@ impl Index {
                 if core.score() <= 0.0 {
                     continue;
                 }
-                let mut s = qualify_score(core.score(), &q.facts, &ent.facts, |_| {});
+                let name = if q_key || al.key.is_some() { core.score().min(KEY_CAP) } else { core.score() };
+                let mut s = qualify_score(name, &q.facts, &ent.facts, |_| {});
                 if al.norm.tokens.len() == 1 && qn.tokens.len() > 1 && ent.names[al.name as usize].1 == NameKind::Weak {
                     s *= 0.9;
                 }
-                found(al.entity, a, s);
+                found(al.entity, a, s, &core);
             }
         })
     }

@@ -53,6 +53,9 @@ pub struct Token {
     /// with other tokens by consonant skeleton (`score::skeleton`).
     #[serde(skip)]
     pub abjad: bool,
+    /// From a Han reading: equal to a spelled-out word or no match (`scripts::Compare::Exact`).
+    #[serde(skip)]
+    pub exact: bool,
     /// The last word of a person's name of two or more words: possibly cut by a field limit ("John DR"),
     /// so as a query token it may stand, weakly, for a word it begins (`score::PREFIX_SIM`).
     #[serde(skip)]
@@ -68,7 +71,7 @@ impl Token {
         let nchars = text.chars().count() as u32;
         let ascii = text.is_ascii();
         let given = if kind == Kind::Word && ascii { crate::given::id(&text) } else { None };
-        Token { text, kind, phonetic, weight, sig, nchars, ascii, abjad: false, last: false, given }
+        Token { text, kind, phonetic, weight, sig, nchars, ascii, abjad: false, exact: false, last: false, given }
     }
 }
 
@@ -291,6 +294,10 @@ fn legal_at(toks: &[&str], i: usize) -> Option<(usize, LegalForm)> {
 /// between words of two or more letters, so `A/S` and `c/o` stay whole). One part: the name itself.
 pub fn split_aliases(name: &str) -> Vec<&str> {
     let letters = |p: &str| p.chars().filter(|c| c.is_alphabetic()).count();
+    let has = |pat: &[u8]| name.as_bytes().windows(pat.len()).any(|w| w.eq_ignore_ascii_case(pat));
+    if !name.contains('/') && !has(b" aka ") && !has(b" a.k.a") && !has(b" f.k.a. ") && !has(b" alias ") {
+        return vec![name];
+    }
     let mut parts: Vec<&str> = vec![name];
     for sep in [" a.k.a. ", " a.k.a ", " aka ", " f.k.a. ", " A.K.A. ", " AKA ", " F.K.A. ", " alias "] {
         parts = parts.iter().flat_map(|p| p.split(sep)).collect();
@@ -325,13 +332,13 @@ pub fn normalize(name: &str, schema: Schema) -> NormName {
         }
     }
     let script = scripts::script_of(&text);
-    let mut n = tokens_of(&text, schema, false);
+    let mut n = tokens_of(&text, schema, scripts::Compare::Spelled);
     n.script = script;
     if scripts::keyed(script) {
         n.keys = scripts::keys(&text, script)
             .into_iter()
             .map(|k| {
-                let norm = tokens_of(&k.text, schema, k.abjad);
+                let norm = tokens_of(&k.text, schema, k.compare);
                 Keyed { scheme: k.scheme, text: k.text, norm }
             })
             .filter(|k| !k.norm.is_empty())
@@ -340,9 +347,9 @@ pub fn normalize(name: &str, schema: Schema) -> NormName {
     n
 }
 
-/// The tokens of a name's text (already reordered), their kinds and weights. `abjad`: the text is a
-/// rendering without vowels; its words compare by consonant skeleton.
-fn tokens_of(text: &str, schema: Schema, abjad: bool) -> NormName {
+/// The tokens of a name's text (already reordered), their kinds and weights; `compare`: how its words
+/// compare with spelled-out words (a Latin key's, or `Spelled` for a name as written).
+fn tokens_of(text: &str, schema: Schema, compare: scripts::Compare) -> NormName {
     let folded = numbers_to_digits(fold_with(text, false));
     let toks: Vec<&str> = folded.split_whitespace().collect();
     let t = tables();
@@ -417,10 +424,9 @@ fn tokens_of(text: &str, schema: Schema, abjad: bool) -> NormName {
             }
         }
     }
-    if abjad {
-        for t in out.iter_mut().filter(|t| t.kind == Kind::Word) {
-            t.abjad = true;
-        }
+    for t in out.iter_mut().filter(|t| t.kind == Kind::Word) {
+        t.abjad = compare == scripts::Compare::Skeleton;
+        t.exact = compare == scripts::Compare::Exact;
     }
     if !org && out.len() >= 2 {
         if let Some(t) = out.last_mut().filter(|t| t.kind == Kind::Word && t.ascii) {

@@ -24,9 +24,20 @@ pub struct LatinKey {
     pub scheme: &'static str,
     /// The rendering, lower case, words separated by spaces.
     pub text: String,
-    /// Vowels are not written (an abjad, or a rendering that drops them): tokens compare with Latin
-    /// tokens by consonant skeleton.
-    pub abjad: bool,
+    /// How the rendering's words compare with spelled-out words.
+    pub compare: Compare,
+}
+
+/// How the words of a Latin key compare with spelled-out Latin words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compare {
+    /// As any spelled word (edit budget, confusable letters): Hangul and kana renderings.
+    Spelled,
+    /// By consonant skeleton: vowels are not written (an abjad) or cannot be trusted.
+    Skeleton,
+    /// Only when equal: Han readings, where one letter more or less is another syllable and so another
+    /// character (`cheng` is not `sheng`); spelling systems are separate keys.
+    Exact,
 }
 
 /// The script a name is compared in: the dominant script, except that any kana makes a name Japanese.
@@ -51,34 +62,34 @@ pub const MAX_KEYS: usize = 4;
 /// Latin keys of a name in `script` (empty for the scripts [`keyed`] rejects).
 pub fn keys(name: &str, script: Script) -> Vec<LatinKey> {
     let mut out: Vec<LatinKey> = Vec::new();
-    let mut add = |scheme: &'static str, text: String, abjad: bool| {
+    let mut add = |scheme: &'static str, text: String, compare: Compare| {
         let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
         if !text.is_empty() && !out.iter().any(|k| k.text == text) && out.len() < MAX_KEYS {
-            out.push(LatinKey { scheme, text, abjad });
+            out.push(LatinKey { scheme, text, compare });
         }
     };
     match script {
-        Script::Arabic => add("ar", arabic(name), true),
-        Script::Hebrew => add("he", ascii_words(name), true),
-        Script::Devanagari => add("hi", ascii_words(name), true),
-        Script::Thai => add("th", ascii_words(name), true),
+        Script::Arabic => add("ar", arabic(name), Compare::Skeleton),
+        Script::Hebrew => add("he", ascii_words(name), Compare::Skeleton),
+        Script::Devanagari => add("hi", ascii_words(name), Compare::Skeleton),
+        Script::Thai => add("th", ascii_words(name), Compare::Skeleton),
         Script::Hangul => {
             for (scheme, t) in hangul_keys(name) {
-                add(scheme, t, false);
+                add(scheme, t, Compare::Spelled);
             }
         }
-        Script::Kana => add("ja-hepburn", kana(name), false),
+        Script::Kana => add("ja-hepburn", kana(name), Compare::Spelled),
         Script::Han => {
             // A foreign name written in Han by sound (`贝拉克·奥巴马` Barack Obama, words joined by a middle
             // dot) loses consonants to Chinese syllables: its Pinyin compares by skeleton.
             let foreign = name.contains(['·', '・', '•']);
             for (scheme, t) in han_keys(name) {
-                add(scheme, t, foreign);
+                add(scheme, t, if foreign { Compare::Skeleton } else { Compare::Exact });
             }
         }
         // Abugidas without a table here (Bengali, Khmer, Ethiopic ...): `any_ascii` drops or guesses the
         // inherent vowels, so its rendering compares by skeleton.
-        Script::Other => add("any-ascii", ascii_words(name), true),
+        Script::Other => add("any-ascii", ascii_words(name), Compare::Skeleton),
         _ => {}
     }
     out
@@ -755,37 +766,30 @@ fn wade_giles(p: &str) -> String {
             .iter()
             .find_map(|i| p.strip_prefix(i).map(|r| (*i, r)))
             .unwrap_or(("", p));
-    let front = rest.starts_with('i') || rest.starts_with('u') && matches!(ini, "j" | "q" | "x");
-    let ini = match ini {
+    let o = ini;
+    let ini = match o {
         "b" => "p",
-        "p" => "p",
         "d" => "t",
-        "t" => "t",
         "g" => "k",
-        "k" => "k",
         "zh" | "j" | "q" | "ch" => "ch",
         "x" => "hs",
-        "z" => "ts",
-        "c" => "ts",
+        "z" | "c" => "ts",
         "r" => "j",
         i => i,
     };
-    let mut fin = rest.to_string();
-    if front && matches!(ini, "ch" | "hs") && fin.starts_with('u') {
-        fin = format!("ü{}", &fin[1..]).replace('ü', "u");
-    }
-    let fin = match fin.as_str() {
-        "ong" => "ung".to_string(),
-        "iong" => "iung".to_string(),
-        "ian" => "ien".to_string(),
-        "ie" => "ieh".to_string(),
-        "e" if !ini.is_empty() => "o".to_string(),
-        "i" if matches!(ini, "ts" | "s") => "u".to_string(),
-        "i" if ini == "ch" && !front => "ih".to_string(),
-        "i" if matches!(ini, "sh" | "j") => "ih".to_string(),
-        "ui" => "uei".to_string(),
-        "un" if !front => "un".to_string(),
-        f => f.to_string(),
+    let fin = match (o, rest) {
+        (_, "ong") => "ung",
+        (_, "iong") => "iung",
+        (_, "ian") => "ien",
+        (_, "ie") => "ieh",
+        ("y", "an") => "en",
+        ("y", "e") => "eh",
+        ("y", "ou") => "u",
+        ("g" | "k" | "h", "e") => "o",
+        ("g" | "k" | "h", "ui") => "uei",
+        ("zh" | "ch" | "sh" | "r", "i") => "ih",
+        ("z" | "c" | "s", "i") => "u",
+        (_, f) => f,
     };
     format!("{ini}{fin}")
 }
@@ -867,6 +871,8 @@ mod tests {
     fn han() {
         assert_eq!(k("习近平"), ["zh-pinyin:xi jinping", "zh-wade-giles:hsi chinping"]);
         assert!(k("金正恩").contains(&"ko-hanja:kim zheng en".to_string()));
+        assert!(k("蒋介石").contains(&"zh-wade-giles:chiang chiehshih".to_string()));
+        assert!(k("张德江").contains(&"zh-wade-giles:chang techiang".to_string()));
         assert_eq!(k("高橋")[0], "ja-kanji:takahashi");
     }
 
