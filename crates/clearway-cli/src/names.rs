@@ -120,6 +120,9 @@ pub struct ScoreArgs {
     /// Person, Organization, Vessel (or Unknown).
     #[arg(long, default_value = "Unknown")]
     schema: String,
+    /// Also show each name's Latin keys (names in Arabic, Hebrew, Han, Hangul, kana, Thai, Devanagari ...).
+    #[arg(long)]
+    explain: bool,
     #[arg(long)]
     json: bool,
 }
@@ -405,12 +408,30 @@ fn score(a: ScoreArgs) -> Result<ExitCode> {
     let e = clearway_names::score(&a.name1, &a.name2, schema);
     let ofac = ofac_parity(&a.name1, &a.name2);
     let mut out = std::io::stdout().lock();
+    let keys = |n: &str| -> Vec<serde_json::Value> {
+        clearway_names::normalize(n, schema).keys.iter().map(|k| serde_json::json!({"scheme": k.scheme, "key": k.text})).collect()
+    };
     if a.json {
-        writeln!(out, "{}", serde_json::json!({"score": e.score, "ofac_parity": ofac, "alignment": e.alignment, "unmatched_1": e.unmatched_query, "unmatched_2": e.unmatched_result}))?;
+        let mut v = serde_json::json!({"score": e.score, "ofac_parity": ofac, "alignment": e.alignment, "unmatched_1": e.unmatched_query, "unmatched_2": e.unmatched_result, "key": e.key});
+        if a.explain {
+            v["keys_1"] = keys(&a.name1).into();
+            v["keys_2"] = keys(&a.name2).into();
+        }
+        writeln!(out, "{v}")?;
         return Ok(ExitCode::SUCCESS);
     }
     writeln!(out, "score        {:.3}", e.score)?;
     writeln!(out, "ofac-parity  {ofac:.0}")?;
+    if let Some(k) = &e.key {
+        writeln!(out, "matched by   {k}")?;
+    }
+    if a.explain {
+        for (i, n) in [&a.name1, &a.name2].into_iter().enumerate() {
+            for k in keys(n) {
+                writeln!(out, "  key {}      {} {}", i + 1, k["scheme"].as_str().unwrap_or(""), k["key"].as_str().unwrap_or(""))?;
+            }
+        }
+    }
     for al in &e.alignment {
         writeln!(out, "  {:<20} ~ {:<20} {:.3}", al.query, al.result, al.similarity)?;
     }
@@ -456,7 +477,8 @@ fn eval(a: EvalArgs) -> Result<ExitCode> {
     let (Some(c1), Some(c2), Some(cm)) = (col("name1"), col("name2"), col("is_match")) else {
         bail!("{}: want columns name1,name2,is_match[,schema,quality] or query_name,result_name,ofac_score", a.cases.display());
     };
-    let (cs, cq) = (col("schema"), col("quality"));
+    let (cs, cq, cscript) = (col("schema"), col("quality"), col("script"));
+    let mut scripts: Vec<String> = Vec::new();
     let mut cases = Vec::new();
     for (i, rec) in rdr.records().enumerate() {
         let rec = rec.with_context(|| format!("line {}", i + 2))?;
@@ -469,12 +491,25 @@ fn eval(a: EvalArgs) -> Result<ExitCode> {
         };
         let quality = Some(g(cq)).filter(|q| !q.is_empty());
         cases.push(Case { name1: g(Some(c1)), name2: g(Some(c2)), is_match, schema: Schema::parse(&g(cs)), quality });
+        scripts.push(g(cscript));
     }
     let m = evaluate(&cases, a.threshold);
+    // Recall of the positives by script (a cross-script file with a `script` column).
+    let mut by_script: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    if cscript.is_some() {
+        for (c, s) in cases.iter().zip(&scripts).filter(|(c, _)| c.is_match) {
+            let e = by_script.entry(s.as_str()).or_default();
+            e.1 += 1;
+            e.0 += usize::from(!m.failures.iter().any(|f| f.name1 == c.name1 && f.name2 == c.name2));
+        }
+    }
     if a.json {
         let mut v = serde_json::to_value(&m)?;
         if !a.failures {
             v.as_object_mut().map(|o| o.remove("failures"));
+        }
+        if !by_script.is_empty() {
+            v["recall_by_script"] = by_script.iter().map(|(s, (ok, n))| (s.to_string(), serde_json::json!(*ok as f64 / *n as f64))).collect::<serde_json::Map<_, _>>().into();
         }
         writeln!(out, "{v}")?;
         return Ok(ExitCode::SUCCESS);
@@ -486,6 +521,9 @@ fn eval(a: EvalArgs) -> Result<ExitCode> {
     writeln!(out, "f1               {:.3}", m.f1)?;
     writeln!(out, "strong_failures  {}", m.strong_failures)?;
     writeln!(out, "tp/fp/tn/fn      {}/{}/{}/{}", m.tp, m.fp, m.tn, m.fn_)?;
+    for (s, (ok, n)) in &by_script {
+        writeln!(out, "recall {s:<10} {:.3} ({ok} of {n})", *ok as f64 / *n as f64)?;
+    }
     if a.failures {
         for f in &m.failures {
             writeln!(out, "  {:<5} {:.3} {:<6} {} | {}", f.is_match, f.score, f.quality.as_deref().unwrap_or(""), f.name1, f.name2)?;
