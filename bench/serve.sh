@@ -11,7 +11,7 @@ N_STORE=${2:-100000}
 DURATION=${3:-20s}
 BACKEND=${4:-sqlite}
 cd "$(dirname "$0")/.."
-cargo build --release -q -p clearway-cli -p clearway-server --example bare
+cargo build --release -q -p clearway-cli --bin clearway && cargo build --release -q -p clearway-server --example bare
 T=${CARGO_TARGET_DIR:-target}
 BIN=$T/release/clearway
 BARE=$T/release/examples/bare
