@@ -90,7 +90,7 @@ def main():
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 k_ref = cohen_kappa_score(x, y)
-                j_ref = jaccard_score(x, y, zero_division=np.nan)
+                j_ref = jaccard_score(x, y, zero_division=0) if (x | y).any() else float("nan")
             k, j = pair["kappa"], pair["jaccard"]
             dk = abs(k - k_ref) if k is not None and np.isfinite(k_ref) else (0.0 if k is None and not np.isfinite(k_ref) else float("inf"))
             dj = abs(j - j_ref) if j is not None and np.isfinite(j_ref) else (0.0 if j is None and not np.isfinite(j_ref) else float("inf"))

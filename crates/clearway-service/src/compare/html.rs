@@ -337,7 +337,7 @@ fn overlap(r: &CompareReport) -> String {
     };
     let rad = 95.0;
     let mut s = String::from(
-        "<svg id=overlap xmlns=\"http://www.w3.org/2000/svg\" width=\"420\" height=\"320\" role=img aria-label=\"overlap of selections\">",
+        "<svg id=overlap xmlns=\"http://www.w3.org/2000/svg\" width=\"420\" height=\"340\" role=img aria-label=\"overlap of selections\">",
     );
     for (i, (x, y)) in centres.iter().enumerate().take(k) {
         let _ = write!(

@@ -127,7 +127,8 @@ pub struct CompareReport {
     pub disagreements: Vec<Disagreement>,
     pub labelled: Option<LabelledFigures>,
     pub harmonised: Harmonised,
-    /// Wall time of the whole pass and of parsing (reader thread), seconds.
+    /// Wall time of the whole pass and of parsing (the reader thread's time less its waits for the
+    /// assessors), seconds.
     pub timing: Timing,
 }
 
@@ -603,10 +604,15 @@ fn produce(
             .copied()
     };
     let mut buf: Vec<Item> = Vec::with_capacity(chunk);
+    // Time blocked on a full channel is the assessors' time, not parsing: it is taken out.
+    let blocked = std::cell::Cell::new(0.0f64);
     let send = |buf: &mut Vec<Item>, force: bool| -> bool {
         if buf.len() >= chunk || (force && !buf.is_empty()) {
             let full = std::mem::replace(buf, Vec::with_capacity(chunk));
-            return tx.send(Msg::Chunk(full)).is_ok();
+            let t = Instant::now();
+            let ok = tx.send(Msg::Chunk(full)).is_ok();
+            blocked.set(blocked.get() + t.elapsed().as_secs_f64());
+            return ok;
         }
         true
     };
@@ -670,7 +676,7 @@ fn produce(
         Ok(())
     })();
     let _ = match result {
-        Ok(()) => tx.send(Msg::Done(t.elapsed().as_secs_f64())),
+        Ok(()) => tx.send(Msg::Done(t.elapsed().as_secs_f64() - blocked.get())),
         Err(e) => tx.send(Msg::Failed(e)),
     };
 }
