@@ -36,7 +36,7 @@ pub struct Filing {
     pub resubmits: Option<String>,
     pub mode: Mode,
     pub direction: Direction,
-    /// The agency the filing is made to: CA, US or MX.
+    /// The administration the filing is lodged with (any ISO 3166 country).
     pub country: AgencyCountry,
     pub stage: Stage,
     /// Cargo type; decides the marine deadline (containerised vs bulk / break-bulk).
@@ -218,21 +218,101 @@ pub enum Direction {
     InTransit,
 }
 
-/// The agency a filing is made to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+/// The customs administration a filing is lodged with: any ISO 3166-1 alpha-2 country. Canada, the
+/// United States and Mexico have variants of their own because their deadline rows and trusted-trader
+/// programmes are named in the engine's tables; every other administration is [`AgencyCountry::Other`]
+/// and gets the WCO SAFE Framework's defaults. A match on the country therefore needs an arm for
+/// `Other`. Written as the two-letter code (`"GB"`); only assigned upper-case codes are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum AgencyCountry {
     CA,
     US,
     MX,
+    /// Any other assigned ISO 3166-1 alpha-2 country.
+    Other(Country),
+}
+
+/// An assigned ISO 3166-1 alpha-2 country other than CA, US and MX. Made only by
+/// [`AgencyCountry::parse`], so a country has exactly one [`AgencyCountry`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Country(u8);
+
+impl Country {
+    pub fn as_str(self) -> &'static str {
+        crate::codes::ISO3166_ALPHA2[usize::from(self.0)]
+    }
 }
 
 impl AgencyCountry {
+    /// The administration of an assigned ISO 3166-1 alpha-2 code (upper case), else `None`.
+    pub fn parse(code: &str) -> Option<Self> {
+        match code {
+            "CA" => Some(AgencyCountry::CA),
+            "US" => Some(AgencyCountry::US),
+            "MX" => Some(AgencyCountry::MX),
+            _ => {
+                let i = crate::codes::ISO3166_ALPHA2.binary_search(&code).ok()?;
+                Some(AgencyCountry::Other(Country(u8::try_from(i).ok()?)))
+            }
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             AgencyCountry::CA => "CA",
             AgencyCountry::US => "US",
             AgencyCountry::MX => "MX",
+            AgencyCountry::Other(c) => c.as_str(),
         }
+    }
+}
+
+impl std::fmt::Display for AgencyCountry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for AgencyCountry {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        AgencyCountry::parse(s).ok_or_else(|| format!("not an assigned ISO 3166-1 alpha-2 country code: {s:?}"))
+    }
+}
+
+impl Serialize for AgencyCountry {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for AgencyCountry {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = AgencyCountry;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an ISO 3166-1 alpha-2 country code (upper case)")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<AgencyCountry, E> {
+                AgencyCountry::parse(v).ok_or_else(|| E::invalid_value(serde::de::Unexpected::Str(v), &self))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+impl JsonSchema for AgencyCountry {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "AgencyCountry".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "The customs administration the filing is lodged with: an ISO 3166-1 alpha-2 country code.",
+            "type": "string",
+            "enum": crate::codes::ISO3166_ALPHA2.as_slice(),
+        })
     }
 }
 
@@ -547,4 +627,26 @@ pub struct Times {
     pub departure: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::time::de_opt")]
     pub arrival: Option<DateTime<Utc>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AgencyCountry;
+
+    #[test]
+    fn any_assigned_country_is_an_administration_and_each_has_one_value() {
+        for c in crate::codes::ISO3166_ALPHA2 {
+            let a = AgencyCountry::parse(c).unwrap_or_else(|| panic!("{c}"));
+            assert_eq!(a.as_str(), c);
+            assert_eq!(serde_json::to_string(&a).unwrap(), format!("\"{c}\""));
+            assert_eq!(serde_json::from_str::<AgencyCountry>(&format!("\"{c}\"")).unwrap(), a);
+        }
+        assert_eq!(AgencyCountry::parse("US"), Some(AgencyCountry::US));
+        assert!(matches!(AgencyCountry::parse("GB"), Some(AgencyCountry::Other(_))));
+        assert_ne!(AgencyCountry::parse("GB"), AgencyCountry::parse("NG"));
+        for bad in ["XX", "gb", "G", "GBR", "", "UK"] {
+            assert_eq!(AgencyCountry::parse(bad), None, "{bad}");
+            assert!(serde_json::from_str::<AgencyCountry>(&format!("\"{bad}\"")).is_err(), "{bad}");
+        }
+    }
 }

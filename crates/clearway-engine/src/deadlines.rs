@@ -1,5 +1,10 @@
-//! The advance-cargo-information deadline table: mode × agency country × cargo/conveyance selector ×
+//! The advance-cargo-information deadline table: mode × administration × cargo/conveyance selector ×
 //! trusted status → anchor event and lead time. One table, no scattered ifs; each row names its regulation.
+//!
+//! Canada, the United States and Mexico have rows of their own. Any other administration (a filing's
+//! [`AgencyCountry::Other`]) is judged by the rows with `country: None`: the WCO SAFE Framework of
+//! Standards' time limits for advance electronic cargo information, the defaults the Framework asks its
+//! members to apply.
 
 use chrono::{DateTime, Duration, Utc};
 use clearway_core::{AgencyCountry, Direction, Filing, FilingKind, Mode};
@@ -49,7 +54,8 @@ pub enum AmendmentClock {
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct DeadlineRule {
     pub id: &'static str,
-    pub country: AgencyCountry,
+    /// The administration; `None`: every administration without rows of its own (the SAFE defaults).
+    pub country: Option<AgencyCountry>,
     pub direction: DirectionSel,
     pub mode: Mode,
     pub selector: Selector,
@@ -73,7 +79,11 @@ pub enum DirectionSel {
     Export,
 }
 
-use AgencyCountry::{CA, MX, US};
+const CA: Option<AgencyCountry> = Some(AgencyCountry::CA);
+const MX: Option<AgencyCountry> = Some(AgencyCountry::MX);
+const US: Option<AgencyCountry> = Some(AgencyCountry::US);
+/// Any administration without rows of its own.
+const SAFE: Option<AgencyCountry> = None;
 use AmendmentClock::{Latest, Original};
 use Anchor::{Arrival, Departure, Loading};
 use DirectionSel::{Export, Inbound};
@@ -155,6 +165,22 @@ pub const DEADLINES: &[DeadlineRule] = &[
         "rail cargo: 2 h before arrival", "provisional"),
     rule!("MX-HWY", MX, Inbound, Highway, Any, None, Arrival, H, Latest,
         "highway cargo: 1 h before arrival", "provisional"),
+    // Every other administration: the WCO SAFE Framework of Standards' time limits for the advance
+    // electronic cargo information of imports (Pillar 1, Standard 6, technical specifications: time
+    // limits). "Short haul" flights are read as flights under 4 h, as Canada does. The Framework's
+    // export time limits are left to the administrations (no row: exports are not judged for lateness).
+    rule!("SAFE-MAR-CONT", SAFE, Inbound, Marine, Containerised, None, Loading, 24 * H, Latest,
+        "marine containerised cargo: 24 h before loading at the port of departure", "WCO SAFE Framework of Standards, time limits (maritime, containerised)"),
+    rule!("SAFE-MAR-BULK", SAFE, Inbound, Marine, Bulk, None, Arrival, 24 * H, Latest,
+        "marine bulk / break-bulk cargo: 24 h before arrival at the first port", "WCO SAFE Framework of Standards, time limits (maritime, bulk / break-bulk)"),
+    rule!("SAFE-AIR-SHORT", SAFE, Inbound, Air, ShortFlight, None, Departure, 0, Latest,
+        "air cargo on a short-haul flight (under 4 h): at wheels-up", "WCO SAFE Framework of Standards, time limits (air, short haul)"),
+    rule!("SAFE-AIR", SAFE, Inbound, Air, Any, None, Arrival, 4 * H, Latest,
+        "air cargo on a long-haul flight: 4 h before arrival at the first port", "WCO SAFE Framework of Standards, time limits (air, long haul)"),
+    rule!("SAFE-RAIL", SAFE, Inbound, Rail, Any, None, Arrival, 2 * H, Latest,
+        "rail cargo: 2 h before arrival at the first port", "WCO SAFE Framework of Standards, time limits (rail)"),
+    rule!("SAFE-HWY", SAFE, Inbound, Highway, Any, None, Arrival, H, Latest,
+        "road cargo: 1 h before arrival at the first port", "WCO SAFE Framework of Standards, time limits (road)"),
 ];
 
 /// Countries whose departures count as "nearby" for the US air wheels-up rule: North America (Canada,
@@ -166,14 +192,18 @@ pub const US_AIR_NEARBY: &[&str] = &[
     "SV", "SX", "TC", "TT", "VC", "VE", "VG", "VI",
 ];
 
-/// The rule that applies to a filing, if any (exports of CA and MX have no rule in the table yet).
+/// The rule that applies to a filing, if any (exports of CA and MX, and of administrations judged by
+/// the SAFE defaults, have no rule in the table yet). An administration with rows of its own is judged
+/// only by them; any other by the `country: None` rows.
 pub fn rule_for(filing: &Filing, fast: bool) -> Option<&'static DeadlineRule> {
     let dir = match filing.direction {
         Direction::Export => Export,
         Direction::Import | Direction::InTransit => Inbound,
     };
+    let own = Some(filing.country);
+    let country = if DEADLINES.iter().any(|r| r.country == own) { own } else { None };
     DEADLINES.iter().find(|r| {
-        r.country == filing.country
+        r.country == country
             && r.direction == dir
             && r.mode == filing.mode
             && r.fast.is_none_or(|f| f == fast)
@@ -194,7 +224,7 @@ fn selector_matches(sel: Selector, f: &Filing) -> bool {
             conveyance_report && !f.conveyance.as_ref().and_then(|c| c.containers_on_board).unwrap_or(true)
         }
         ShortFlight => match f.country {
-            US => f
+            AgencyCountry::US => f
                 .itinerary
                 .place_of_loading
                 .as_deref()
@@ -222,4 +252,40 @@ pub fn deadline(rule: &DeadlineRule, filing: &Filing) -> Option<DateTime<Utc>> {
 pub fn table_fingerprint() -> String {
     let json = serde_json::to_string(DEADLINES).unwrap_or_default();
     blake3::hash(json.as_bytes()).to_hex()[..16].to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn filing(country: &str, mode: &str, cargo: Option<&str>) -> Filing {
+        let mut v = serde_json::json!({"id": "D1", "mode": mode, "direction": "import", "country": country, "stage": "pre-arrival"});
+        if let Some(c) = cargo {
+            v["cargo"] = c.into();
+        }
+        serde_json::from_value(v).unwrap()
+    }
+
+    /// CA, US and MX keep their own rows; every other administration gets the SAFE Framework rows,
+    /// never another country's.
+    #[test]
+    fn own_rows_for_ca_us_mx_and_safe_defaults_elsewhere() {
+        let id = |c, m, cargo| rule_for(&filing(c, m, cargo), false).map(|r| r.id);
+        assert_eq!(id("US", "marine", Some("containerised")), Some("US-MAR-CONT"));
+        assert_eq!(id("CA", "highway", None), Some("CA-HWY"));
+        assert_eq!(id("MX", "air", None), Some("MX-AIR"));
+        assert_eq!(id("GB", "marine", Some("containerised")), Some("SAFE-MAR-CONT"));
+        assert_eq!(id("NG", "marine", Some("bulk")), Some("SAFE-MAR-BULK"));
+        assert_eq!(id("DE", "air", None), Some("SAFE-AIR"));
+        assert_eq!(id("KE", "rail", None), Some("SAFE-RAIL"));
+        assert_eq!(id("ZA", "highway", None), Some("SAFE-HWY"));
+        let mut export = filing("GB", "marine", None);
+        export.direction = Direction::Export;
+        assert_eq!(rule_for(&export, false).map(|r| r.id), None, "no SAFE export row");
+        // Every row names its source, and the SAFE rows are the only ones without a country.
+        for r in DEADLINES {
+            assert!(!r.source.is_empty(), "{}", r.id);
+            assert_eq!(r.country.is_none(), r.id.starts_with("SAFE-"), "{}", r.id);
+        }
+    }
 }

@@ -153,8 +153,11 @@ pub fn fast_check(f: &Filing, reg: &Registry) -> Option<FastCheck> {
     }
     let at = reference_time(f)?;
     let mut missing = Vec::new();
-    if f.country == AgencyCountry::MX {
-        return Some(FastCheck { eligible: false, missing: vec!["FAST lanes serve crossings into CA and the US".into()] });
+    match f.country {
+        AgencyCountry::CA | AgencyCountry::US => {}
+        AgencyCountry::MX | AgencyCountry::Other(_) => {
+            return Some(FastCheck { eligible: false, missing: vec!["FAST lanes serve crossings into CA and the US".into()] });
+        }
     }
     let occupants: Vec<&Party> = f.parties.iter().filter(|p| matches!(p.role, Role::Driver | Role::Crew)).collect();
     if occupants.is_empty() {

@@ -52,7 +52,8 @@ fn d95b_cuscar_sample_maps_despite_wrong_unt() {
     let f = fs[0];
     assert_eq!(f.id, "DOCV373MOB909999");
     assert_eq!(f.mode, Mode::Marine);
-    assert_eq!(f.country, AgencyCountry::US);
+    // First port of arrival GBPME (Portsmouth): lodged with GB, not defaulted to US (issue 20 class 3).
+    assert_eq!(f.country, AgencyCountry::parse("GB").unwrap());
     let r = roles(f);
     assert!(r.contains(&(Role::Declarant, String::new())), "{r:?}");
     assert!(r.contains(&(Role::Manufacturer, "A PERSON, TEST ADDRESS, TOWN, POSTCODE".into())));

@@ -135,7 +135,7 @@ fn filing() -> impl Strategy<Value = Filing> {
         of(text()),
         select(vec![Mode::Marine, Mode::Air, Mode::Rail, Mode::Highway]),
         select(vec![Direction::Import, Direction::Export, Direction::InTransit]),
-        select(vec![AgencyCountry::CA, AgencyCountry::US, AgencyCountry::MX]),
+        select(vec![AgencyCountry::CA, AgencyCountry::US, AgencyCountry::MX, AgencyCountry::parse("GB").unwrap(), AgencyCountry::parse("NG").unwrap()]),
         select(vec![Stage::PreLoad, Stage::PreArrival, Stage::Arrival, Stage::Export]),
         of(select(vec![CargoType::Containerised, CargoType::Bulk, CargoType::BreakBulk])),
         any::<bool>(),

@@ -36,12 +36,15 @@ fn import_declaration_maps() {
     assert_eq!(f.stage, Stage::Arrival);
     assert_eq!(f.kind, FilingKind::AdvanceCargo);
     assert_eq!(f.mode, Mode::Marine);
-    assert_eq!(f.country, AgencyCountry::US);
+    // Lodged with HMRC: the administration is GB (issue 20 class 3), not "defaulted to US".
+    assert_eq!(f.country, AgencyCountry::parse("GB").unwrap());
     assert!(
-        m.filings[0]
+        !m.filings[0]
             .diagnostics
             .iter()
-            .any(|d| d.message.contains("lodged with GB (HMRC)"))
+            .any(|d| d.message.contains("defaulted")),
+        "{:?}",
+        m.filings[0].diagnostics
     );
     let exp = f.party(Role::Exporter).unwrap();
     assert_eq!(exp.name, "US Clipper Inc.");
@@ -327,5 +330,31 @@ proptest! {
         let i = cut % x.len();
         x[i] = byte;
         let _ = wco::read(&x);
+    }
+}
+
+/// Issue 20 class 3: any administration, not three. A declaration lodged at a Nigerian or a British
+/// office is that country's filing; a code that is no country still defaults, with a warning.
+#[test]
+fn any_iso_3166_administration_is_the_filings_country() {
+    for (office, want) in [("NGLOS001", Some("NG")), ("GBLHR001", Some("GB")), ("CAVAN001", Some("CA")), ("XXABC001", None)] {
+        let x = decl(&format!(
+            "<DeclarationOffice><ID>{office}</ID></DeclarationOffice><GoodsShipment><GovernmentAgencyGoodsItem><Commodity><Description>tea</Description></Commodity></GovernmentAgencyGoodsItem></GoodsShipment>"
+        ));
+        let ic = wco::read(x.as_bytes());
+        let m = &ic.messages[0];
+        assert!(m.accepted(), "{office}: {:?}", m.diagnostics);
+        let p = &m.filings[0];
+        let defaulted = p.diagnostics.iter().any(|d| d.message.contains("defaulted"));
+        match want {
+            Some(c) => {
+                assert_eq!(p.filing.country.as_str(), c, "{office}");
+                assert!(!defaulted, "{office}: {:?}", p.diagnostics);
+            }
+            None => {
+                assert_eq!(p.filing.country, wco::DEFAULT_AGENCY);
+                assert!(defaulted, "{office}: {:?}", p.diagnostics);
+            }
+        }
     }
 }

@@ -46,7 +46,7 @@ fn fast_eligible(f: &Filing, reg: &Registry) -> bool {
         AgencyCountry::CA => {
             cab_ok && reg.valid(Program::PIP, carrier, at) && reg.valid(Program::PIP, importer, at) && reg.valid(Program::CSA, importer, at)
         }
-        AgencyCountry::MX => false,
+        AgencyCountry::MX | AgencyCountry::Other(_) => false,
     }
 }
 

@@ -685,8 +685,9 @@ impl Traffic {
             Region::LatAm => 0.4,
             _ => 0.05,
         };
+        // Synthetic traffic is lodged with CA, US or MX; any other administration would get US ports.
         let ports = match ctx.country {
-            AgencyCountry::US => tables::US_PORTS,
+            AgencyCountry::US | AgencyCountry::Other(_) => tables::US_PORTS,
             AgencyCountry::CA => tables::CA_PORTS,
             AgencyCountry::MX => tables::MX_PORTS,
         };
@@ -1040,7 +1041,7 @@ impl Traffic {
         let cc = agency_code(ctx.country);
         let export = ctx.dir == Direction::Export;
         let home_airports = match ctx.country {
-            AgencyCountry::US => tables::US_AIRPORTS,
+            AgencyCountry::US | AgencyCountry::Other(_) => tables::US_AIRPORTS,
             AgencyCountry::CA => tables::CA_AIRPORTS,
             AgencyCountry::MX => tables::MX_AIRPORTS,
         };
@@ -1224,7 +1225,7 @@ impl Traffic {
             (Direction::Export, _) => (cc, "US"),
             (Direction::InTransit, AgencyCountry::US) => (if r.chance(0.7) { "CA" } else { "MX" }, "CA"),
             (Direction::InTransit, AgencyCountry::CA) => ("US", "US"),
-            (Direction::InTransit, AgencyCountry::MX) => ("US", "GT"),
+            (Direction::InTransit, AgencyCountry::MX | AgencyCountry::Other(_)) => ("US", "GT"),
         };
 
         let first = self.product_for(r, &self.lists.land[0][na_idx(origin_cc)], None).unwrap_or(&PRODUCTS[0]);
@@ -1649,7 +1650,7 @@ impl Traffic {
         } else {
             let mut s = String::with_capacity(24);
             match (f.direction, f.country) {
-                (Direction::Export, _) => {
+                (Direction::Export, _) | (_, AgencyCountry::Other(_)) => {
                     s.push_str("RA-");
                     r.push_upper(&mut s, 2);
                     s.push('-');

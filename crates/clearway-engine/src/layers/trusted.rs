@@ -13,13 +13,16 @@ pub struct TrustedTrader;
 
 const LAYER: &str = "trusted-trader";
 
-/// Importer offsets by agency country: (program, weight). The home programme first, then partners
-/// recognised under mutual recognition (CA–US 2008, CA–MX 2016, US–MX).
+/// Importer offsets by administration: (program, weight). The home programme first, then partners
+/// recognised under mutual recognition (CA–US 2008, CA–MX 2016, US–MX). Any other administration's
+/// home programme is its own AEO (the SAFE Framework's Authorised Economic Operator); C-TPAT, PIP and
+/// OEA count as recognised partners at the AEO partner weight.
 fn importer_programs(country: AgencyCountry) -> &'static [(Program, f64)] {
     match country {
         AgencyCountry::US => &[(Program::CTPAT, -8.0), (Program::PIP, -8.0), (Program::OEA, -8.0), (Program::AEO, -5.0)],
         AgencyCountry::CA => &[(Program::PIP, -12.0), (Program::CTPAT, -8.0), (Program::OEA, -8.0), (Program::AEO, -5.0)],
         AgencyCountry::MX => &[(Program::OEA, -15.0), (Program::CTPAT, -8.0), (Program::PIP, -8.0), (Program::AEO, -5.0)],
+        AgencyCountry::Other(_) => &[(Program::AEO, -8.0), (Program::CTPAT, -5.0), (Program::PIP, -5.0), (Program::OEA, -5.0)],
     }
 }
 

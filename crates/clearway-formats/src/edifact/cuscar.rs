@@ -159,13 +159,9 @@ fn agency_from_name(name: &str) -> Option<AgencyCountry> {
     None
 }
 
+/// The administration of a UN/LOCODE or country code: its ISO 3166 country prefix.
 fn agency_from_code(code: &str) -> Option<AgencyCountry> {
-    match code.get(..2)? {
-        "US" => Some(AgencyCountry::US),
-        "CA" => Some(AgencyCountry::CA),
-        "MX" => Some(AgencyCountry::MX),
-        _ => None,
-    }
+    AgencyCountry::parse(code.get(..2)?)
 }
 
 /// Map one CUSCAR message (UNH..UNT inclusive) into filings plus message-level diagnostics.

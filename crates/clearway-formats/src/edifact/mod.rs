@@ -50,9 +50,9 @@
 //! * **itinerary**: LOC 9 (5/76/88 as fallbacks) loading, 11 (12/7/8 fallbacks) discharge, 60/24
 //!   first port of arrival, 34/35 routing countries in order, 27 (in a goods item) origin.
 //!   LOC 28 and other qualifiers are not used (warning).
-//! * **agency country**: LOC 22 with a CA/US/MX code; else a token of the UNG then UNB recipient
-//!   (CBP/ACE/AMS/US → US, CBSA/ACI/ASFC/CA → CA, SAT/ANAM/VUCEM/MX → MX); else the country of the
-//!   first port of arrival, then of the place of discharge, when CA/US/MX; else **US**.
+//! * **agency country** (any ISO 3166 administration): LOC 22 with a country code; else a token of the
+//!   UNG then UNB recipient (CBP/ACE/AMS/US → US, CBSA/ACI/ASFC/CA → CA, SAT/ANAM/VUCEM/MX → MX); else
+//!   the country of the first port of arrival, then of the place of discharge; else **US**.
 //! * **times** (DTM formats 102, 101, 203, 204, 201, 303, UTC): 137 filed_at, 132/178 arrival (232
 //!   fallback), 133/186 departure (189 fallback), 200/34 loading.
 //! * **conveyance and mode**: TDT (qualifier 20 main carriage preferred) C220 mode 1 marine, 2 rail,

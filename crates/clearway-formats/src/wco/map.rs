@@ -9,7 +9,7 @@ use clearway_core::{
 
 use super::tree::Node;
 
-/// Agency used when the responsible country is not one of CA / US / MX (see the module doc).
+/// Administration used when the declaration names none that is an ISO 3166 country (see the module doc).
 pub const DEFAULT_AGENCY: AgencyCountry = AgencyCountry::US;
 
 fn is_eori(s: &str) -> bool {
@@ -21,12 +21,7 @@ fn is_eori(s: &str) -> bool {
 }
 
 fn agency(code: &str) -> Option<AgencyCountry> {
-    match code {
-        "CA" => Some(AgencyCountry::CA),
-        "US" => Some(AgencyCountry::US),
-        "MX" => Some(AgencyCountry::MX),
-        _ => None,
-    }
+    AgencyCountry::parse(&code.trim().to_ascii_uppercase())
 }
 
 fn num(n: &Node, path: &str, diags: &mut Vec<Diagnostic>, base: &str) -> Option<f64> {
@@ -489,7 +484,7 @@ pub(crate) fn declaration(decl: &Node, meta: Option<&Node>) -> Mapped {
     let parties = parties(&containers, &mut diags);
 
     // Agency country: MetaData ResponsibleCountryCode, else the country of the declaration's office,
-    // else (import) the importer's / (export) the exporter's country. Not CA/US/MX → DEFAULT_AGENCY + warning.
+    // else (import) the importer's / (export) the exporter's country. Not an ISO 3166 country → DEFAULT_AGENCY + warning.
     let office = [
         "DeclarationOffice",
         "PresentationOffice",
@@ -533,7 +528,7 @@ pub(crate) fn declaration(decl: &Node, meta: Option<&Node>) -> Mapped {
                 Diagnostic::warning(
                     at("Declaration"),
                     format!(
-                        "declaration is lodged with {c}{agency_name} (from {source}{office_txt}); agency country is one of CA/US/MX, defaulted to {}",
+                        "declaration is lodged with {c}{agency_name} (from {source}{office_txt}); not an ISO 3166-1 alpha-2 country; administration defaulted to {}",
                         DEFAULT_AGENCY.as_str()
                     ),
                 ).with_code(code::CODE_DEFAULTED)

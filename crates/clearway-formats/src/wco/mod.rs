@@ -12,9 +12,9 @@
 //!
 //! Agency country rule: `MetaData/ResponsibleCountryCode`, else the country prefix of the declaration's
 //! office (`DeclarationOffice`, `PresentationOffice`, `SupervisingOffice`, `ExitOffice`), else the
-//! importer's (import) or exporter's (export) country. [`AgencyCountry`](clearway_core::AgencyCountry)
-//! only has CA / US / MX: any other country (GB for CDS) maps to [`DEFAULT_AGENCY`] (US) with a warning
-//! naming the real country, agency and office.
+//! importer's (import) or exporter's (export) country: any ISO 3166 country (GB for CDS, NG, ...) is
+//! the filing's [`AgencyCountry`](clearway_core::AgencyCountry). A code that is not a country, or none
+//! at all, gives [`DEFAULT_AGENCY`] (US) with a warning naming what was found.
 
 mod map;
 mod tree;
