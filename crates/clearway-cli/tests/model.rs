@@ -133,7 +133,7 @@ fn bad_inputs_give_clear_errors() {
     for (name, content, expect) in [
         ("a.json", "{\"hello\": 1}".to_string(), "not a Clearway model"),
         ("b.json", text[..text.len() / 2].to_string(), "not a Clearway model"),
-        ("c.json", text.replacen("\"version\":1", "\"version\":99", 1), "version 99"),
+        ("c.json", text.replacen(&format!("\"version\":{}", clearway_model::model::VERSION), "\"version\":99", 1), "version 99"),
         ("d.json", text.replacen("\"trees\":[", "\"trees\":[{\"nodes\":7},", 1), "corrupted"),
     ] {
         let p = w(name, &content);
