@@ -54,6 +54,17 @@ impl Classification {
         let err = || ClassificationError {
             text: text.to_string(),
         };
+        // The common declarations, without allocating.
+        let t = text.trim();
+        if t.eq_ignore_ascii_case("EAR99") {
+            return Ok(Classification::Ear99);
+        }
+        if ["NC", "NONE", "N/A", "NLR-NC", "NOT CONTROLLED"]
+            .iter()
+            .any(|x| t.eq_ignore_ascii_case(x))
+        {
+            return Ok(Classification::NotControlled);
+        }
         let s: String = text.trim().to_ascii_uppercase();
         let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect();
         if compact.is_empty() {

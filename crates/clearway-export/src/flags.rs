@@ -64,10 +64,71 @@ const FORWARDER_WORDS: &[&str] = &[
     "COURIER",
 ];
 
+/// A word list searched in one pass, ignoring ASCII case.
+pub(crate) struct Words {
+    ac: aho_corasick::AhoCorasick,
+    words: &'static [&'static str],
+}
+
+impl Words {
+    pub(crate) fn new(words: &'static [&'static str]) -> Words {
+        let ac = aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(words)
+            .expect("static word lists build");
+        Words { ac, words }
+    }
+
+    /// The index of the first word of the list (in list order) that occurs in `text`.
+    pub(crate) fn first_index(&self, text: &str) -> Option<usize> {
+        self.ac
+            .find_overlapping_iter(text)
+            .map(|m| m.pattern().as_usize())
+            .min()
+    }
+
+    /// The first word of the list (in list order) that occurs in `text`.
+    pub(crate) fn first_in(&self, text: &str) -> Option<&'static str> {
+        self.first_index(text).map(|i| self.words[i])
+    }
+}
+
+macro_rules! words {
+    ($list:expr) => {{
+        static W: std::sync::LazyLock<Words> = std::sync::LazyLock::new(|| Words::new($list));
+        &*W
+    }};
+}
+
+/// `f` of `text` in ASCII capitals (`upper`) or small letters, with `suffix` appended: on the stack when
+/// short (the usual case), so the red flags cost no allocation on a filing where none fires.
+fn cased<R>(text: &str, upper: bool, suffix: &str, f: impl FnOnce(&str) -> R) -> R {
+    let mut buf = [0u8; 256];
+    let n = text.len() + suffix.len();
+    if n > buf.len() {
+        let mut s = if upper {
+            text.to_ascii_uppercase()
+        } else {
+            text.to_lowercase()
+        };
+        s.push_str(suffix);
+        return f(&s);
+    }
+    buf[..text.len()].copy_from_slice(text.as_bytes());
+    buf[text.len()..n].copy_from_slice(suffix.as_bytes());
+    let b = &mut buf[..n];
+    if upper {
+        b.make_ascii_uppercase();
+    } else {
+        b.make_ascii_lowercase();
+    }
+    // ASCII case changes keep UTF-8 valid.
+    f(std::str::from_utf8(b).unwrap_or_default())
+}
+
 /// Whether a name or declared line of business is a freight forwarder or trading company.
 pub fn forwarder_like(text: &str) -> Option<&'static str> {
-    let t = text.to_ascii_uppercase();
-    FORWARDER_WORDS.iter().copied().find(|w| t.contains(w))
+    words!(FORWARDER_WORDS).first_in(text)
 }
 
 const PO_BOX: &[&str] = &[
@@ -95,14 +156,13 @@ const RESIDENCE: &[&str] = &[
 
 /// Whether a street line is a post box or a residence, and which.
 pub fn address_flag(street: &str) -> Option<(&'static str, &'static str)> {
-    let s = format!("{} ", street.to_ascii_uppercase());
-    if let Some(w) = PO_BOX.iter().find(|w| s.contains(*w)) {
-        return Some(("post box", w));
-    }
-    RESIDENCE
-        .iter()
-        .find(|w| s.contains(*w))
-        .map(|w| ("residence", *w))
+    // A trailing space, so that "POB " matches at the end of the line.
+    cased(street, true, " ", |s| {
+        if let Some(w) = words!(PO_BOX).first_in(s) {
+            return Some(("post box", w));
+        }
+        words!(RESIDENCE).first_in(s).map(|w| ("residence", w))
+    })
 }
 
 const UNRELATED_BUSINESS: &[&str] = &[
@@ -127,8 +187,7 @@ const UNRELATED_BUSINESS: &[&str] = &[
 
 /// A word showing a line of business or end use unrelated to controlled electronics, machinery or materials.
 pub fn unrelated_business(text: &str) -> Option<&'static str> {
-    let t = text.to_lowercase();
-    UNRELATED_BUSINESS.iter().copied().find(|w| t.contains(w))
+    words!(UNRELATED_BUSINESS).first_in(text)
 }
 
 const VAGUE: &[&str] = &[
@@ -149,10 +208,7 @@ const VAGUE: &[&str] = &[
 pub fn vague_end_use(text: Option<&str>) -> bool {
     match text.map(str::trim) {
         None | Some("") => true,
-        Some(t) => {
-            let l = t.to_lowercase();
-            l.split_whitespace().count() <= 2 && VAGUE.iter().any(|v| l.contains(v))
-        }
+        Some(t) => t.split_whitespace().count() <= 2 && words!(VAGUE).first_index(t).is_some(),
     }
 }
 

@@ -323,11 +323,26 @@ pub const CANDIDATES: &[CandidateRow] = &[
 
 /// The candidate row for an HS code: the longest matching prefix.
 pub fn candidate_row(hs: &str) -> Option<&'static CandidateRow> {
-    let digits: String = hs.chars().filter(char::is_ascii_digit).collect();
-    CANDIDATES
+    let mut buf = [0u8; 16];
+    longest_row(hs_digits(hs, &mut buf))
+}
+
+/// The row with the longest prefix of `digits`: a lookup per prefix length in a map of the rows (the
+/// later row wins a tie, as in a scan of the table).
+fn longest_row(digits: &str) -> Option<&'static CandidateRow> {
+    static BY_PREFIX: std::sync::LazyLock<
+        std::collections::HashMap<&'static str, &'static CandidateRow>,
+    > = std::sync::LazyLock::new(|| CANDIDATES.iter().map(|r| (r.hs, r)).collect());
+    static LENGTHS: std::sync::LazyLock<Vec<usize>> = std::sync::LazyLock::new(|| {
+        let mut l: Vec<usize> = CANDIDATES.iter().map(|r| r.hs.len()).collect();
+        l.sort_unstable_by(|a, b| b.cmp(a));
+        l.dedup();
+        l
+    });
+    LENGTHS
         .iter()
-        .filter(|r| digits.starts_with(r.hs))
-        .max_by_key(|r| r.hs.len())
+        .filter(|&&n| n <= digits.len())
+        .find_map(|&n| BY_PREFIX.get(&digits[..n]).copied())
 }
 
 /// What the HS code suggests about control.
@@ -355,19 +370,41 @@ impl Candidates {
 }
 
 /// Candidates for review from an HS code (6 to 10 digits; dots and spaces ignored).
+///
+/// Allocates only for a hit: an HS code on neither the CHPL nor the candidate table gives the empty
+/// [`Candidates`] (its `hs6` empty too), as does one with fewer than six digits.
 pub fn candidates(t: &Tables, hs: &str) -> Candidates {
-    let digits: String = hs.chars().filter(char::is_ascii_digit).collect();
+    let mut buf = [0u8; 16];
+    let digits = hs_digits(hs, &mut buf);
     if digits.len() < 6 {
         return Candidates::default();
     }
-    let hs6 = digits[..6].to_string();
-    let row = candidate_row(&digits);
+    let hs6 = &digits[..6];
+    let row = longest_row(digits);
+    let tier = t.chpl.get(hs6);
+    if row.is_none() && tier.is_none() {
+        return Candidates::default();
+    }
     Candidates {
-        chpl_tier: t.chpl.get(&hs6).cloned(),
-        hs6,
+        chpl_tier: tier.cloned(),
+        hs6: hs6.to_string(),
         entries: row.map(|r| r.entries.to_vec()).unwrap_or_default(),
         reason: row.map(|r| r.reason),
     }
+}
+
+/// The digits of an HS code (at most 16), in `buf`.
+fn hs_digits<'b>(hs: &str, buf: &'b mut [u8; 16]) -> &'b str {
+    let mut n = 0;
+    for b in hs.bytes().filter(u8::is_ascii_digit) {
+        if n == buf.len() {
+            break;
+        }
+        buf[n] = b;
+        n += 1;
+    }
+    // Only ASCII digits were written.
+    std::str::from_utf8(&buf[..n]).unwrap_or_default()
 }
 
 /// CCL category → HS chapters whose goods it can describe (product groups A, B, C).

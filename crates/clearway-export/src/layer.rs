@@ -36,6 +36,8 @@ use clearway_core::{
     Action, AgencyCountry, Direction, Filing, FilingStatus, Finding, FindingKind, GoodsItem, Role,
 };
 use clearway_engine::{Context, Layer};
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -67,29 +69,48 @@ impl ExportControl {
     }
 }
 
-fn regime(c: AgencyCountry) -> Regime {
+/// The export-control regime of the administration the filing is made to; `None` for one whose
+/// rules are not tabulated (the layer then says nothing).
+fn regime(c: AgencyCountry) -> Option<Regime> {
+    #[allow(unreachable_patterns)] // `AgencyCountry` gains other administrations (issue 20).
     match c {
-        AgencyCountry::US => Regime::US,
-        AgencyCountry::CA => Regime::CA,
-        AgencyCountry::MX => Regime::MX,
+        AgencyCountry::US => Some(Regime::US),
+        AgencyCountry::CA => Some(Regime::CA),
+        AgencyCountry::MX => Some(Regime::MX),
+        _ => None,
     }
 }
 
 /// Destination: declared, else the ultimate consignee's, else the consignee's, else the end user's country.
 pub fn destination(f: &Filing) -> Option<String> {
-    let declared = f.export.as_ref().and_then(|e| e.destination.clone());
+    destination_of(f).map(Cow::into_owned)
+}
+
+/// A country code trimmed and in capitals, borrowed when it already is.
+fn upper(c: &str) -> Cow<'_, str> {
+    let c = c.trim();
+    if c.bytes().any(|b| b.is_ascii_lowercase()) {
+        Cow::Owned(c.to_ascii_uppercase())
+    } else {
+        Cow::Borrowed(c)
+    }
+}
+
+/// [`destination`], borrowed from the filing when it can be.
+fn destination_of(f: &Filing) -> Option<Cow<'_, str>> {
+    let declared = f.export.as_ref().and_then(|e| e.destination.as_deref());
     let party_country = |r: Role| {
         f.party(r).and_then(|p| {
             p.country
-                .clone()
-                .or_else(|| p.address.as_ref().and_then(|a| a.country.clone()))
+                .as_deref()
+                .or_else(|| p.address.as_ref().and_then(|a| a.country.as_deref()))
         })
     };
     declared
         .or_else(|| party_country(Role::UltimateConsignee))
         .or_else(|| party_country(Role::Consignee))
         .or_else(|| party_country(Role::EndUser))
-        .map(|c| c.trim().to_ascii_uppercase())
+        .map(upper)
 }
 
 fn restricted(t: &Tables, c: &str) -> bool {
@@ -182,16 +203,18 @@ impl Layer for ExportControl {
         let t = Tables::embedded();
         let cfg = ctx.config;
         let w = |code: &str, default: f64| cfg.weight(code, default);
-        let regime = regime(f.country);
+        let Some(regime) = regime(f.country) else {
+            return;
+        };
         let facts = f.export.as_ref();
         let end_use_text = facts.and_then(|e| e.end_use.as_deref());
         let uses: Vec<EndUse> = end_use_text.map(requirement::end_uses).unwrap_or_default();
-        let dest = destination(f);
+        let dest = destination_of(f);
         let origin = f.country.as_str();
-        let transit: Vec<String> = {
-            let mut v: Vec<String> = Vec::new();
+        let transit: Vec<Cow<'_, str>> = {
+            let mut v: Vec<Cow<'_, str>> = Vec::new();
             for c in &f.itinerary.routing {
-                let c = c.trim().to_ascii_uppercase();
+                let c = upper(c);
                 if c != origin && Some(&c) != dest.as_ref() && !v.contains(&c) {
                     v.push(c);
                 }
@@ -254,14 +277,15 @@ impl Layer for ExportControl {
             return;
         };
         // Hubs on the way: transit countries, and the destination itself when the route goes on from it.
-        let via_hub: Vec<&String> = transit
+        let via_hub: Vec<&str> = transit
             .iter()
             .chain(std::iter::once(&dest).filter(|_| !transit.is_empty()))
-            .filter(|c| t.transshipment.contains_key(c.as_str()) && !restricted(t, c))
+            .map(|c| c.as_ref())
+            .filter(|c| t.transshipment.contains_key(*c) && !restricted(t, c))
             .collect();
         let toward_restricted = restricted(t, &dest) || transit.iter().any(|c| restricted(t, c));
 
-        let mut summary = Vec::with_capacity(items.len());
+        let mut summary: Vec<ItemSummary> = Vec::new();
         let mut drawn: Vec<clearway_core::licence::Draw> = Vec::new();
         for it in &items {
             // Question 1: is it controlled?
@@ -270,7 +294,7 @@ impl Layer for ExportControl {
             if declared_free && !it.cand.is_empty() {
                 let hot = it.cand.high_priority()
                     && (restricted(t, &dest)
-                        || t.transshipment.contains_key(dest.as_str())
+                        || t.transshipment.contains_key(dest.as_ref())
                         || !via_hub.is_empty());
                 let declared = it
                     .class
@@ -334,17 +358,24 @@ impl Layer for ExportControl {
                 class: it.class.as_ref(),
                 chpl: it.cand.chpl_tier.is_some(),
             };
-            let mut reqs: Vec<Requirement> = vec![requirement::requirement(
-                t, regime, facts, &dest, false, &uses,
-            )];
+            // Only an item some rule may apply to builds a requirement (and allocates).
+            let mut reqs: Vec<Requirement> = Vec::new();
+            if requirement::may_apply(t, regime, facts, &dest, &uses) {
+                reqs.push(requirement::requirement(
+                    t, regime, facts, &dest, false, &uses,
+                ));
+            }
+            let unknown_entry = reqs.first().is_some_and(|r| r.unknown_entry);
             for c in &transit {
-                let r = requirement::requirement(t, regime, facts, c, true, &uses);
-                if !r.reasons.is_empty() {
-                    reqs.push(r);
+                if requirement::may_apply(t, regime, facts, c, &uses) {
+                    let r = requirement::requirement(t, regime, facts, c, true, &uses);
+                    if !r.reasons.is_empty() {
+                        reqs.push(r);
+                    }
                 }
             }
             if let Some(Classification::Eccn { entry, .. }) = &it.class
-                && reqs[0].unknown_entry
+                && unknown_entry
             {
                 out.push(
                     Finding::new(LAYER, "EXP-UNKNOWN-CLASSIFICATION", FindingKind::DataQuality, w("EXP-UNKNOWN-CLASSIFICATION", 10.0),
@@ -365,9 +396,9 @@ impl Layer for ExportControl {
                 .filter(|s| !s.is_empty());
             let exception = ge
                 .and_then(|e| e.licence_exception.as_deref())
-                .map(|s| s.trim().to_ascii_uppercase())
+                .map(upper)
                 .filter(|s| !s.is_empty());
-            let mut covered = "not needed".to_string();
+            let mut covered: Cow<'static, str> = Cow::Borrowed("not needed");
             if !required.is_empty() {
                 let reasons_json = json!(
                     required
@@ -409,7 +440,8 @@ impl Layer for ExportControl {
                             match checked {
                                 Ok(cover) => {
                                     covered =
-                                        format!("licence {} item {}", cover.number, cover.item + 1);
+                                        format!("licence {} item {}", cover.number, cover.item + 1)
+                                            .into();
                                     let fi = covered_finding(it, &cover, &summaries);
                                     drawn.extend(clearway_core::licence::Draw::from_finding(&fi));
                                     out.push(fi);
@@ -455,13 +487,12 @@ impl Layer for ExportControl {
                     }
                 } else if let Some(ex) = exception.as_deref().filter(|e| *e != "NLR") {
                     match self.exception_problem(t, ex, it, &dest, &required) {
-                        None => {
-                            covered = format!(
-                                "exception {ex} (conditions not verified beyond destination and value)"
-                            )
-                        }
+                        None => covered = format!(
+                            "exception {ex} (conditions not verified beyond destination and value)"
+                        )
+                        .into(),
                         Some(why) => {
-                            covered = format!("exception {ex} not available");
+                            covered = format!("exception {ex} not available").into();
                             out.push(
                                 Finding::new(
                                     LAYER,
@@ -501,7 +532,7 @@ impl Layer for ExportControl {
                     )
                     .with("goods_item", it.no)
                     .with("entry", required[0].entry.clone())
-                    .with("destination", dest.clone())
+                    .with("destination", dest.to_string())
                     .with("reasons", reasons_json)
                     .action(Action::Hold);
                     if provisional {
@@ -550,6 +581,18 @@ impl Layer for ExportControl {
                     .action(Action::DocumentCheck),
                 );
             }
+            // Listed: every item with something to report (an HS candidate for an item declared not
+            // controlled, a licence required or to review, a licence or exception declared); the rest —
+            // EAR99 goods, or a listed item that needs no licence to this destination — cost nothing.
+            let interesting = (declared_free && !it.cand.is_empty())
+                || reqs
+                    .iter()
+                    .any(|r| !r.reasons.is_empty() || !r.unresolved.is_empty())
+                || licence.is_some()
+                || exception.as_deref().is_some_and(|e| e != "NLR");
+            if !interesting {
+                continue;
+            }
             summary.push(ItemSummary {
                 goods_item: it.no,
                 classification: it.class.as_ref().map(Classification::label),
@@ -557,7 +600,7 @@ impl Layer for ExportControl {
                 candidates: it.cand.entries.iter().map(|e| e.to_string()).collect(),
                 licence_required: required.iter().map(|r| r.summary(t)).collect(),
                 review: review.iter().map(|r| r.summary(t)).collect(),
-                covered_by: covered,
+                covered_by: covered.into_owned(),
                 unresolved_reasons: reqs
                     .iter()
                     .flat_map(|r| r.unresolved.iter().cloned())
@@ -585,6 +628,9 @@ impl Layer for ExportControl {
             );
         }
 
+        if summary.is_empty() {
+            return;
+        }
         let mut s = Finding::new(
             LAYER,
             "EXP-SUMMARY",
@@ -770,8 +816,8 @@ impl ExportControl {
         f: &Filing,
         t: &Tables,
         dest: &str,
-        transit: &[String],
-        via_hub: &[&String],
+        transit: &[Cow<'_, str>],
+        via_hub: &[&str],
         toward_restricted: bool,
         sensitive: &[usize],
         w: &dyn Fn(&str, f64) -> f64,
@@ -781,7 +827,7 @@ impl ExportControl {
         let end_use = facts.and_then(|e| e.end_use.as_deref());
         if !via_hub.is_empty() && toward_restricted {
             let restricted_on_route: Vec<&str> = std::iter::once(dest)
-                .chain(transit.iter().map(String::as_str))
+                .chain(transit.iter().map(|c| c.as_ref()))
                 .filter(|c| restricted(t, c))
                 .collect();
             out.push(
@@ -794,11 +840,7 @@ impl ExportControl {
                         "Controlled or high-priority goods routed through {} toward {}",
                         via_hub
                             .iter()
-                            .map(|c| t
-                                .transshipment
-                                .get(c.as_str())
-                                .map(String::as_str)
-                                .unwrap_or(c))
+                            .map(|c| t.transshipment.get(*c).map(String::as_str).unwrap_or(c))
                             .collect::<Vec<_>>()
                             .join(", "),
                         restricted_on_route

@@ -84,11 +84,36 @@ const END_USE_WORDS: &[(EndUse, &[&str])] = &[
 
 /// End uses of concern in a declared end-use text.
 pub fn end_uses(text: &str) -> Vec<EndUse> {
-    let t = text.to_lowercase();
+    // One pass over the text for every word of every use, ignoring ASCII case: no allocation unless a
+    // use matches.
+    static AC: std::sync::LazyLock<(aho_corasick::AhoCorasick, Vec<usize>)> =
+        std::sync::LazyLock::new(|| {
+            let mut group = Vec::new();
+            let mut words = Vec::new();
+            for (i, (_, ws)) in END_USE_WORDS.iter().enumerate() {
+                for w in *ws {
+                    group.push(i);
+                    words.push(*w);
+                }
+            }
+            let ac = aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(words)
+                .expect("static word lists build");
+            (ac, group)
+        });
+    let (ac, group) = &*AC;
+    let mut found = [false; 64];
+    for m in ac.find_overlapping_iter(text) {
+        if let Some(f) = found.get_mut(group[m.pattern().as_usize()]) {
+            *f = true;
+        }
+    }
     END_USE_WORDS
         .iter()
-        .filter(|(_, words)| words.iter().any(|w| t.contains(w)))
-        .map(|(e, _)| *e)
+        .enumerate()
+        .filter(|(i, _)| found.get(*i).copied().unwrap_or(false))
+        .map(|(_, (e, _))| *e)
         .collect()
 }
 
@@ -586,6 +611,26 @@ fn items_match(t: &Tables, i: Items, f: ItemFacts<'_>) -> bool {
         }
         ForeignEccn => matches!(f.class, Some(Classification::Eccn { .. })),
     }
+}
+
+/// Whether [`requirement`] could give anything but an empty requirement: a US ECCN (chart columns,
+/// unresolved reasons, an entry not on the CCL) or a matching rule. The layer asks this first, so an
+/// item that needs nothing costs no allocation.
+pub fn may_apply(
+    t: &Tables,
+    regime: Regime,
+    item: ItemFacts<'_>,
+    country: &str,
+    uses: &[EndUse],
+) -> bool {
+    if regime == US && matches!(item.class, Some(Classification::Eccn { .. })) {
+        return true;
+    }
+    RULES.iter().filter(|r| r.regime == regime).any(|rule| {
+        rule.end_use.is_none_or(|u| uses.contains(&u))
+            && items_match(t, rule.items, item)
+            && dest_matches(t, rule.dest, country)
+    })
 }
 
 /// The licence requirement of one item to one country under `regime`.

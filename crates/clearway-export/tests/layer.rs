@@ -50,7 +50,7 @@ fn ordinary_filings_are_untouched() {
 }
 
 #[test]
-fn ear99_garments_to_germany_only_summarised() {
+fn ear99_garments_to_germany_have_nothing_to_report() {
     let d = run_with(
         LicenceBook::default(),
         export(
@@ -61,8 +61,26 @@ fn ear99_garments_to_germany_only_summarised() {
             "BERLIN GMBH",
         ),
     );
-    assert_eq!(codes(&d), ["EXP-SUMMARY"]);
+    // Nothing controlled, no HS candidate, no licence needed: no finding (and no allocation).
+    assert!(codes(&d).is_empty(), "{:?}", codes(&d));
     assert_eq!(d.lane, Lane::Green);
+    // The same goods to Cuba (embargo: every item, EAR99 included) are summarised and held.
+    let cuba = run_with(
+        LicenceBook::default(),
+        export(
+            json!([{"description": "T-SHIRTS", "hs_code": "610910", "export": {"classification": "EAR99"}}]),
+            "CU",
+            Some("retail"),
+            &[],
+            "HAVANA TEXTIL",
+        ),
+    );
+    assert!(
+        codes(&cuba).contains(&"EXP-SUMMARY".to_string()),
+        "{:?}",
+        codes(&cuba)
+    );
+    assert!(codes(&cuba).contains(&"EXP-LICENCE-REQUIRED".to_string()));
 }
 
 #[test]

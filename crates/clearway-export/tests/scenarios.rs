@@ -121,4 +121,40 @@ fn throughput_with_and_without_the_layer() {
                 .unwrap_or_default()
         );
     }
+
+    // Where the layer's time goes: per scenario, thread CPU per filing of assessing alone (parsed once,
+    // outside the clock), with and without the layer.
+    let labelled: Vec<_> = ExportScenarios::new(ExportConfig {
+        count: 100_000,
+        seed: 5,
+        ..ExportConfig::default()
+    })
+    .collect();
+    for s in Scenario::ALL {
+        let fs: Vec<_> = labelled
+            .iter()
+            .filter(|l| l.scenario == s)
+            .map(|l| &l.filing)
+            .collect();
+        let mut us = [0.0f64; 2];
+        for (k, p) in [&base, &with].into_iter().enumerate() {
+            let c0 = clearway_testdata::thread_cpu();
+            let mut lanes = 0usize;
+            for f in &fs {
+                lanes += p.assess(f, None).lane as usize;
+            }
+            std::hint::black_box(lanes);
+            if let (Some(a), Some(b)) = (clearway_testdata::thread_cpu(), c0) {
+                us[k] = (a - b).as_secs_f64() * 1e6 / fs.len().max(1) as f64;
+            }
+        }
+        println!(
+            "{:>16}: {:>6} filings, assess {:.2} µs without, {:.2} µs with: the layer {:.2} µs per filing",
+            s.as_str(),
+            fs.len(),
+            us[0],
+            us[1],
+            us[1] - us[0]
+        );
+    }
 }
