@@ -323,7 +323,7 @@ pub async fn run(opts: WorkerOptions, mut shutdown: watch::Receiver<bool>) -> Re
     let metrics = Arc::new(Metrics::default());
     let client = crate::connect(&opts.nats).await?;
     let js = jetstream::new(client.clone());
-    let consumers = loop {
+    let mut consumers = loop {
         match async {
             let stream = opts.topology.ensure_streams(&js).await?;
             opts.topology.ensure_consumers(&stream).await
@@ -468,23 +468,34 @@ pub async fn run(opts: WorkerOptions, mut shutdown: watch::Receiver<bool>) -> Re
                 break;
             }
             let p = (first + k) % n;
-            match consumers[p]
-                .fetch()
-                .max_messages(left.min(cap))
-                .messages()
-                .await
-            {
-                Ok(mut b) => {
-                    while let Some(m) = b.next().await {
-                        match m {
-                            Ok(m) => msgs.push((p as u32, m)),
-                            Err(_) => break,
-                        }
+            // A pull request sent while the connection was down is never answered: bound every fetch.
+            // Messages lost with a timed-out fetch are delivered again after `ack_wait`.
+            let fetched = tokio::time::timeout(Duration::from_secs(2), async {
+                let mut got = Vec::new();
+                let mut b = consumers[p]
+                    .fetch()
+                    .max_messages(left.min(cap))
+                    .messages()
+                    .await
+                    .map_err(|e| e.to_string())?;
+                while let Some(m) = b.next().await {
+                    match m {
+                        Ok(m) => got.push(m),
+                        Err(_) => break,
                     }
                 }
-                Err(e) => {
+                Ok::<_, String>(got)
+            })
+            .await;
+            match fetched {
+                Ok(Ok(got)) => msgs.extend(got.into_iter().map(|m| (p as u32, m))),
+                Ok(Err(e)) => {
                     failed += 1;
                     tracing::debug!("fetch from partition {p}: {e}");
+                }
+                Err(_) => {
+                    failed += 1;
+                    tracing::debug!("fetch from partition {p}: no answer");
                 }
             }
         }
@@ -495,6 +506,17 @@ pub async fn run(opts: WorkerOptions, mut shutdown: watch::Receiver<bool>) -> Re
                 tracing::warn!("NATS not answering; backing off");
                 if pause(&mut shutdown, backoff(nats_errors)).await {
                     break;
+                }
+                // A server that lost its state (a new one, or storage not synced) needs the stream
+                // and the consumers again.
+                if nats_errors >= 3 {
+                    let again = async {
+                        let stream = opts.topology.ensure_streams(&js).await?;
+                        opts.topology.ensure_consumers(&stream).await
+                    };
+                    if let Ok(c) = again.await {
+                        consumers = c;
+                    }
                 }
                 continue;
             }

@@ -615,9 +615,14 @@ fn two_workers_same_version() {
     eprintln!("a: {ra}\nb: {rb}");
     let n = |k: &str| ra[k].as_u64().unwrap() + rb[k].as_u64().unwrap();
     assert_eq!(n("stored") as usize, keys.len());
-    // Every copy was processed: the second of each pair found the first decision standing.
+    // Every copy was processed: the second of each pair found the first decision standing (a message
+    // redelivered because its batch outlived `ack_wait` counts once more as a duplicate).
     let lines = text.lines().count() as u64;
-    assert_eq!(n("stored") + n("duplicates"), 2 * lines);
+    assert!(
+        n("stored") + n("duplicates") >= 2 * lines,
+        "a: {ra} b: {rb}"
+    );
+    assert!(n("duplicates") >= 2 * lines - keys.len() as u64);
 }
 
 #[test]
