@@ -18,6 +18,7 @@ mod rad_portal;
 mod rad_spectra;
 mod screening;
 mod serve;
+mod worker;
 
 use clap::{Parser, Subcommand};
 
@@ -97,6 +98,11 @@ enum Command {
     /// The hash-chained audit log: verify, show.
     #[command(subcommand)]
     Audit(admin::AuditCommand),
+    // --- stream intake and workers (issue 17) ---
+    /// Put inputs on the NATS JetStream stream (or, with --rollout, publish the configuration).
+    Publish(worker::PublishArgs),
+    /// A stateless worker: pull from the stream, assess, commit to PostgreSQL, acknowledge.
+    Worker(worker::WorkerArgs),
     // --- export control (issue 19) ---
     /// Export licence registry: import, show, usage.
     #[command(subcommand)]
@@ -130,6 +136,8 @@ fn main() -> ExitCode {
         Command::Serve(a) => serve::serve(a),
         Command::Users(c) => admin::users(c),
         Command::Audit(c) => admin::audit_cmd(c),
+        Command::Publish(a) => worker::publish(a),
+        Command::Worker(a) => worker::worker(a),
         Command::Licences(c) => export::licences(c),
         Command::Export(c) => export::export(c),
     };
