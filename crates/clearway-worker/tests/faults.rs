@@ -26,6 +26,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+/// The fault tests each start a NATS server and worker processes: on a small machine they run one at a
+/// time, or their timing limits measure each other's load.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -365,6 +373,7 @@ fn unfinished(rt: &tokio::runtime::Runtime, nats: &str) -> (u64, u64) {
 
 #[test]
 fn sigkill_mid_batch_redelivers() {
+    let _serial = serial();
     let (Some(nats), Some(pg)) = (Nats::start(), Pg::new("kill")) else {
         return;
     };
@@ -388,7 +397,7 @@ fn sigkill_mid_batch_redelivers() {
         "b",
         &["--exit-when-idle-ms", "4000"],
     );
-    wait_stored(&pg, keys.len(), Duration::from_secs(180));
+    wait_stored(&pg, keys.len(), Duration::from_secs(300));
     let mut b = b.take();
     let out = wait_timeout(&mut b, Duration::from_secs(60));
     let r: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
@@ -399,6 +408,7 @@ fn sigkill_mid_batch_redelivers() {
 
 #[test]
 fn nats_restart_resumes() {
+    let _serial = serial();
     let (Some(mut nats), Some(pg)) = (Nats::start(), Pg::new("restart")) else {
         return;
     };
@@ -504,6 +514,7 @@ fn pg_host_port(base: &str) -> (String, u16) {
 
 #[test]
 fn postgres_away_retries() {
+    let _serial = serial();
     let (Some(nats), Some(pg)) = (Nats::start(), Pg::new("pgaway")) else {
         return;
     };
@@ -535,6 +546,7 @@ fn postgres_away_retries() {
 
 #[test]
 fn poison_is_dead_lettered() {
+    let _serial = serial();
     let (Some(nats), Some(pg)) = (Nats::start(), Pg::new("poison")) else {
         return;
     };
@@ -586,12 +598,13 @@ fn poison_is_dead_lettered() {
 
 #[test]
 fn two_workers_same_version() {
+    let _serial = serial();
     let (Some(nats), Some(pg)) = (Nats::start(), Pg::new("twice")) else {
         return;
     };
     let rt = rt();
     let dir = tempfile::tempdir().unwrap();
-    let (file, keys) = filings(dir.path(), 2000, 51);
+    let (file, keys) = filings(dir.path(), 800, 51);
     // The same filing versions again, with other raw bytes (so JetStream does not drop them as copies).
     let copy = dir.path().join("copy.jsonl");
     let text = std::fs::read_to_string(&file).unwrap();
@@ -627,6 +640,7 @@ fn two_workers_same_version() {
 
 #[test]
 fn configuration_rollout() {
+    let _serial = serial();
     let (Some(nats), Some(pg)) = (Nats::start(), Pg::new("config")) else {
         return;
     };
