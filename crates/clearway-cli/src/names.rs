@@ -272,6 +272,10 @@ fn import(a: ImportArgs) -> Result<ExitCode> {
     let files = read_files(&a.paths)?;
     let mut store = open_lists(&a.db.db)?;
     let r = lists::import(store.as_mut(), &files)?;
+    for l in r.lists.iter().filter(|l| l.imported) {
+        let detail = serde_json::json!({"version": l.version, "files": files.iter().map(|f| &f.0).collect::<Vec<_>>()});
+        clearway_service::audit::record(store.as_mut(), &clearway_service::audit::cli_event("list.import", Some(l.list.clone()), detail, Utc::now()))?;
+    }
     for l in &r.lists {
         for d in &l.diagnostics {
             if l.imported {
@@ -365,6 +369,8 @@ fn dispose(a: DisposeArgs) -> Result<ExitCode> {
     let r = lists::DisposeRequest { party: a.party, country: a.country, list: a.list, entity: a.entity, decision: a.decision, who: a.who, why: a.why };
     let done = lists::dispose(store.as_mut(), r, Utc::now())?;
     let d = &done.disposition;
+    let detail = serde_json::json!({"party": d.party_name, "entity": d.entity_id, "decision": d.decision, "who": d.who, "why": d.why});
+    clearway_service::audit::record(store.as_mut(), &clearway_service::audit::cli_event("list.dispose", Some(d.list.clone()), detail, Utc::now()))?;
     println!("recorded: {} {:?} × {} {} ({}) by {}: {}", d.decision, d.party_name, d.list, d.entity_id, done.caption, d.who, d.why);
     Ok(ExitCode::SUCCESS)
 }

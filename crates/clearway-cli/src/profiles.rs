@@ -220,6 +220,10 @@ fn select(db: DbArgs, day: NaiveDate, sel: PathBuf, seed: Option<u64>, dry_run: 
     let cfg = clearway_service::pipeline::load_selectivity(&sel).map_err(crate::service_error)?;
     let mut store = clearway_service::open_store(&db.db)?;
     let r = clearway_service::profiles::select(store.as_mut(), day, &cfg, seed, dry_run, Utc::now())?;
+    if !dry_run {
+        let detail = serde_json::json!({"day": day.to_string(), "selectivity": sel.display().to_string(), "seed": seed});
+        clearway_service::audit::record(store.as_mut(), &clearway_service::audit::cli_event("profile.select", None, detail, Utc::now()))?;
+    }
     if json {
         println!("{}", serde_json::to_string(&r)?);
     } else {
@@ -278,6 +282,8 @@ pub fn exam(c: ExamCommand) -> Result<ExitCode> {
             let mut store = clearway_service::open_store(&db.db)?;
             let e = clearway_service::exams::ExamEntry { filing_id, version, result, severity, revenue, note };
             let r = clearway_service::exams::record(store.as_mut(), e, Utc::now())?;
+            let detail = serde_json::json!({"version": r.version, "result": r.result.as_str()});
+            clearway_service::audit::record(store.as_mut(), &clearway_service::audit::cli_event("exam.record", Some(r.filing_id.clone()), detail, Utc::now()))?;
             println!("recorded: {} v{} {}", r.filing_id, r.version, r.result.as_str());
             Ok(ExitCode::SUCCESS)
         }
@@ -287,6 +293,8 @@ pub fn exam(c: ExamCommand) -> Result<ExitCode> {
             let rows = clearway_service::exams::parse_csv(&name, &text, Utc::now()).map_err(crate::service_error)?;
             let mut store = clearway_service::open_store(&db.db)?;
             let n = store.record_exams(&rows)?;
+            let detail = serde_json::json!({"file": name, "rows": n});
+            clearway_service::audit::record(store.as_mut(), &clearway_service::audit::cli_event("exam.import", None, detail, Utc::now()))?;
             println!("imported {n} exam results");
             Ok(ExitCode::SUCCESS)
         }

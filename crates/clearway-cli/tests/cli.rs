@@ -557,3 +557,30 @@ fn envelope_warnings_alone_exit_0() {
     assert!(!decisions(&o.stdout).is_empty());
     assert!(rejects(&db).is_empty(), "warnings are not stored as a reject");
 }
+
+// ---- Audit of CLI workflows (issue 13) ----
+
+#[test]
+fn exam_record_and_import_are_audited_as_the_cli_user() {
+    use clearway_store::AuditStore;
+    use clearway_store::audit::AuditFilter;
+    let dir = tempfile::tempdir().unwrap();
+    let (f, _) = generate(dir.path(), 20, 31);
+    let db = dir.path().join("a.db");
+    let o = run(&["screen", "--json", "--db", s(&db), s(&f)]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let id = decisions(&o.stdout)[0].filing_id.clone();
+    let o = run(&["exam", "record", "--db", s(&db), &id, "--result", "finding"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let csv = dir.path().join("exams.csv");
+    std::fs::write(&csv, format!("filing_id,result\n{id},no-finding\n")).unwrap();
+    let o = run(&["exam", "import", "--db", s(&db), s(&csv)]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut store = SqliteStore::open(&db).unwrap();
+    let all = store.audit(&AuditFilter::default()).unwrap();
+    let recorded = all.iter().find(|e| e.event.action == "exam.record").expect("exam.record audited");
+    assert_eq!(recorded.event.record.as_deref(), Some(id.as_str()));
+    assert!(recorded.event.actor.starts_with("cli:"), "{:?}", recorded.event);
+    assert_eq!(recorded.event.from.as_deref(), Some("cli"));
+    assert!(all.iter().any(|e| e.event.action == "exam.import"), "{all:?}");
+}

@@ -16,3 +16,21 @@ pub fn cli_actor() -> String {
         std::env::var("USER").unwrap_or_else(|_| "unknown".into())
     )
 }
+
+/// An event done at the command line (actor [`cli_actor`], from `cli`, no role: the CLI has no account).
+pub fn cli_event(
+    action: &str,
+    record: Option<String>,
+    detail: serde_json::Value,
+    at: chrono::DateTime<chrono::Utc>,
+) -> AuditEvent {
+    AuditEvent {
+        at,
+        actor: cli_actor(),
+        role: String::new(),
+        action: action.to_owned(),
+        record,
+        detail,
+        from: Some("cli".into()),
+    }
+}
