@@ -2,7 +2,7 @@
 //! The profile language: parse, check and compile arbitrary text (as a profile file, a list and a
 //! value-control table); when it loads, evaluate and explain it on a small filing. Must never panic.
 
-use clearway_profiles::{EntityHistory, Extras, ProfileSet, Source};
+use clearway_profiles::{EntityHistory, Extras, HistoryAt, ProfileSet, Source};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -19,7 +19,7 @@ fuzz_target!(|data: &[u8]| {
     .expect("fixed filing");
     let extras = Extras::default();
     let hist = EntityHistory::new();
-    let facts = set.facts(&filing, &extras, Some(&hist), false, false);
+    let facts = set.facts(&filing, &extras, Some(HistoryAt::all(&hist)), false, false);
     for (i, item) in set.hits(&filing, &facts) {
         let _ = set.explain(&set.profiles[i], &facts, item);
     }
