@@ -8,8 +8,6 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::DbArgs;
-
 #[derive(clap::Subcommand)]
 pub enum BundleCommand {
     /// Make a bundle from a source directory (its bundle.json), signed with --key.
